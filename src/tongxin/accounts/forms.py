@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from tongxin.accounts.roles import ROLE_CHOICES
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。连续输错5次，账号将被锁定10分钟。",
+        "inactive": "该账号已停用，请联系安全管理员。",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+        for f in self.fields.values():
+            f.widget.attrs["class"] = "form-control form-control-lg"
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label="当前密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label="新密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少8位，包含小写字母、大写字母、数字、符号中的至少3类，不能是常见密码。",
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        value: str = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError("当前密码不正确。")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.RegexField(
+        label="6位动态验证码",
+        regex=r"^\d{6}$",
+        error_messages={"invalid": "动态验证码应为6位数字。", "required": "请输入动态验证码。"},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label="用户名",
+        regex=r"^[A-Za-z0-9_.@+-]{3,150}$",
+        error_messages={"invalid": "用户名只能使用字母、数字和 _ . @ + -，3到150位。"},
+    )
+    real_name = forms.CharField(label="姓名", max_length=50)
+    mobile = forms.CharField(label="手机号码", max_length=20, required=False)
+    password = forms.CharField(
+        label="初始密码", widget=forms.PasswordInput, help_text="用户首次登录时须修改。"
+    )
+
+
+class GrantForm(forms.Form):
+    role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
+    tree = forms.ChoiceField(label="范围类型", choices=[("region", "行政区划"), ("org", "党组织")])
+    node_id = forms.IntegerField(label="范围节点编号", min_value=1)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label="操作", required=False)
+    actor = forms.CharField(label="操作人", required=False)
+    success = forms.ChoiceField(
+        label="结果", required=False, choices=[("", "全部"), ("1", "成功"), ("0", "失败")]
+    )
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

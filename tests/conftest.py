@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import World, build_world
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests need Debian's Chromium; without it they are skipped with a clear reason."""
+    has_chromium = shutil.which("chromium") or os.path.exists("/usr/bin/chromium")
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            if not has_chromium:
+                item.add_marker(pytest.mark.skip(reason="Chromium 未安装：apt-get install chromium"))
