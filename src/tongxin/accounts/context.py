@@ -12,6 +12,7 @@ from django.urls import reverse
 NAV: list[tuple[str, str, str | None, int]] = [
     ("首页", "dashboard:home", None, 0),
     ("组织体系", "orgs:tree", "registry.view", 10),
+    ("党组织", "orgs:org_list", "registry.view", 11),
     ("用户与授权", "accounts:user_list", "accounts.manage", 90),
     ("审计日志", "accounts:audit_list", "audit.view", 95),
 ]

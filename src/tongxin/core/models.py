@@ -105,3 +105,18 @@ class Stamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WorkdayOverride(models.Model):
+    """A local change to the national working-day calendar (a county's own holiday, a make-up day)."""
+
+    day = models.DateField(unique=True)
+    is_workday = models.BooleanField()
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'上班' if self.is_workday else '休息'}"
