@@ -21,3 +21,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
             if not has_chromium:
                 item.add_marker(pytest.mark.skip(reason="Chromium 未安装：apt-get install chromium"))
+
+
+@pytest.fixture(autouse=True)
+def _skip_pg_only(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("pg_only"):
+        from django.conf import settings
+
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            pytest.skip("needs PostgreSQL for real concurrency (make test-pg)")
