@@ -11,7 +11,7 @@ from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.core.scoping import in_scope
-from tongxin.orgs.models import PartyOrg, Region
+from tongxin.orgs.models import Household, Membership, PartyOrg, Person, Region, Unit
 
 ORG_FIELDS = [
     "name", "kind", "code", "parent", "region", "secretary_name", "established_on", "established_doc", "is_active",
@@ -175,3 +175,223 @@ def update_party_org(
         after=audit.snapshot(org, ORG_FIELDS),
     )
     return org
+
+
+PERSON_FIELDS = [
+    "name",
+    "gender",
+    "birth_date",
+    "id_card",
+    "mobile",
+    "region",
+    "household",
+    "unit",
+    "occupation",
+    "is_gig_worker",
+]
+
+
+def _normalise_pii(*, id_card: str, mobile: str) -> tuple[str, str]:
+    from django.core.exceptions import ValidationError
+
+    from tongxin.core.pii import normalise_id_card, normalise_mobile
+
+    try:
+        id_norm = normalise_id_card(id_card) if id_card.strip() else ""
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="id_card") from None
+    try:
+        mobile_norm = normalise_mobile(mobile) if mobile.strip() else ""
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="mobile") from None
+    return id_norm, mobile_norm
+
+
+@service("orgs.person.create")
+def create_person(
+    *,
+    actor: Any,
+    name: str,
+    region: Region,
+    id_card: str = "",
+    mobile: str = "",
+    gender: str = "",
+    household: Household | None = None,
+    unit: Unit | None = None,
+    occupation: str = "",
+    is_gig_worker: bool = False,
+) -> Person:
+    """Register a person living in ``region``. The ID number is validated (GB 11643), must be unique,
+    and is stored encrypted with a keyed hash; the birth date and gender are taken from it."""
+    from tongxin.core.pii import birth_date_from_id, lookup_hash
+
+    name = name.strip()
+    if not name:
+        raise DomainError("请填写姓名。", field="name")
+    if not _may_edit_region(actor, region):
+        raise DomainError("居住地不在您的管理范围内。", field="region")
+    id_norm, mobile_norm = _normalise_pii(id_card=id_card, mobile=mobile)
+    id_hash = lookup_hash(id_norm) if id_norm else ""
+    if id_hash and Person.objects.filter(id_card_hash=id_hash, merged_into__isnull=True).exists():
+        raise DomainError("该身份证号码已登记，请勿重复录入（可在人员页合并重复人员）。", field="id_card")
+    if household is not None and household.region_id != region.pk:
+        raise DomainError("所在户不属于该村（社区）。", field="household")
+    if occupation and occupation not in Person.Occupation.values:
+        raise DomainError(f"职业“{occupation}”无效。", field="occupation")
+    if id_norm:
+        gender = "M" if int(id_norm[16]) % 2 else "F"
+    person = Person.objects.create(
+        name=name,
+        gender=gender,
+        birth_date=birth_date_from_id(id_norm) if id_norm else None,
+        id_card=id_norm,
+        id_card_hash=id_hash,
+        mobile=mobile_norm,
+        mobile_hash=lookup_hash(mobile_norm) if mobile_norm else "",
+        region=region,
+        region_path=region.path,
+        household=household,
+        unit=unit,
+        occupation=occupation,
+        is_gig_worker=is_gig_worker,
+    )
+    audit.record(
+        actor=actor, action="orgs.person.create", target=person, after=audit.snapshot(person, PERSON_FIELDS)
+    )
+    return person
+
+
+@service("orgs.household.create")
+def create_household(
+    *, actor: Any, region: Region, head: Person | None = None, number: str = "", address: str = ""
+) -> Household:
+    """Register a household (户) in a village; its head, when given, becomes a member of it."""
+    if not _may_edit_region(actor, region):
+        raise DomainError("该村（社区）不在您的管理范围内。", field="region")
+    if number and Household.objects.filter(region=region, number=number.strip()).exists():
+        raise DomainError(f"户号“{number}”在本村已存在。", field="number")
+    household = Household.objects.create(
+        region=region, region_path=region.path, number=number.strip(), head=head, address=address.strip()
+    )
+    if head is not None:
+        if head.region_id != region.pk:
+            raise DomainError("户主不住在该村（社区）。", field="head")
+        head.household = household
+        head.save(update_fields=["household"])
+    audit.record(
+        actor=actor,
+        action="orgs.household.create",
+        target=household,
+        after={"number": number, "head": head.pk if head else None},
+    )
+    return household
+
+
+MEMBERSHIP_DATES = {
+    "applicant": "applied_on",
+    "activist": "activist_on",
+    "candidate": "candidate_on",
+    "probationary": "probationary_on",
+    "full": "full_on",
+}
+
+
+@service("orgs.membership.record")
+def record_membership(
+    *,
+    actor: Any,
+    person: Person,
+    org: PartyOrg,
+    status: str,
+    since: date,
+    is_mobile: bool = False,
+    home_org: PartyOrg | None = None,
+) -> Membership:
+    """Record (or advance) a person's party standing in ``org``: the stage and the date it began.
+
+    Development decisions (votes, approvals) are taken by people and recorded here; this only checks
+    that the stage exists, the date is not in the future and the organisation is in the actor's scope.
+    """
+    if status not in Membership.Status.values:
+        raise DomainError(f"党员身份状态“{status}”无效。", field="status")
+    if since > timezone.localdate():
+        raise DomainError("日期不能晚于今天。", field="since")
+    if not _may_edit_org(actor, org):
+        raise DomainError("该党组织不在您的管理范围内。", field="org")
+    membership = Membership.objects.filter(person=person).first()
+    before = audit.snapshot(membership, ["status", "org"]) if membership else None
+    if membership is None:
+        membership = Membership(person=person)
+    membership.status = status
+    membership.org = org
+    membership.org_path = org.path
+    membership.is_mobile = is_mobile
+    membership.home_org = home_org
+    setattr(membership, MEMBERSHIP_DATES[status], since)
+    membership.save()
+    person.org_path = org.path
+    person.save(update_fields=["org_path"])
+    audit.record(
+        actor=actor,
+        action="orgs.membership.record",
+        target=membership,
+        before=before,
+        after={"person": person.pk, "status": status, "org": org.pk, "since": since.isoformat()},
+    )
+    return membership
+
+
+@service("orgs.unit.create")
+def create_unit(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    industry: str,
+    region: Region,
+    supervising_org: PartyOrg | None = None,
+    credit_code: str = "",
+    address: str = "",
+    workforce: int = 0,
+    gig_workers: int = 0,
+    has_union: bool = False,
+    has_youth_league: bool = False,
+) -> Unit:
+    """Register a unit (company, platform station, taxi or freight company) in ``region``."""
+    name = name.strip()
+    if not name:
+        raise DomainError("请填写单位名称。", field="name")
+    if kind not in Unit.Kind.values:
+        raise DomainError(f"单位类型“{kind}”无效。", field="kind")
+    if industry not in Unit.Industry.values:
+        raise DomainError(f"行业“{industry}”无效。", field="industry")
+    if not _may_edit_region(actor, region) and not (
+        supervising_org and _may_edit_org(actor, supervising_org)
+    ):
+        raise DomainError("所在区划不在您的管理范围内。", field="region")
+    if workforce < 0 or gig_workers < 0:
+        raise DomainError("人数不能为负数。", field="workforce" if workforce < 0 else "gig_workers")
+    if Unit.objects.filter(name=name, region=region, is_active=True).exists():
+        raise DomainError(f"“{region.name}”已登记名为“{name}”的单位。", field="name")
+    unit = Unit.objects.create(
+        name=name,
+        kind=kind,
+        industry=industry,
+        region=region,
+        region_path=region.path,
+        supervising_org=supervising_org,
+        org_path=supervising_org.path if supervising_org else "",
+        credit_code=credit_code.strip(),
+        address=address.strip(),
+        workforce=workforce,
+        gig_workers=gig_workers,
+        has_union=has_union,
+        has_youth_league=has_youth_league,
+    )
+    audit.record(
+        actor=actor,
+        action="orgs.unit.create",
+        target=unit,
+        after=audit.snapshot(unit, ["name", "kind", "industry", "region", "supervising_org"]),
+    )
+    return unit

@@ -7,173 +7,449 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('region_path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('number', models.CharField(blank=True, max_length=32, verbose_name='户号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("region_path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                ("number", models.CharField(blank=True, max_length=32, verbose_name="户号")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
             ],
             options={
-                'verbose_name': '户',
-                'verbose_name_plural': '户',
-                'ordering': ['region_path', 'number', 'id'],
+                "verbose_name": "户",
+                "verbose_name_plural": "户",
+                "ordering": ["region_path", "number", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('name', models.CharField(db_index=True, max_length=50, verbose_name='姓名')),
-                ('gender', models.CharField(blank=True, choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('id_card', tongxin.core.pii.EncryptedTextField(blank=True, default='', verbose_name='身份证号码')),
-                ('id_card_hash', models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('mobile', tongxin.core.pii.EncryptedTextField(blank=True, default='', verbose_name='手机号码')),
-                ('mobile_hash', models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('region_path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('occupation', models.CharField(blank=True, choices=[('delivery_rider', '外卖骑手'), ('ride_hailing_driver', '网约车司机'), ('taxi_driver', '出租车司机'), ('freight_driver', '货车司机'), ('courier', '快递员'), ('farmer', '农民'), ('employee', '职工'), ('self_employed', '个体经营者'), ('student', '学生'), ('retired', '离退休人员'), ('other', '其他')], max_length=24, verbose_name='职业')),
-                ('is_gig_worker', models.BooleanField(default=False, verbose_name='新就业群体')),
-                ('org_path', models.CharField(blank=True, db_index=True, default='', editable=False, max_length=255)),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='orgs.household', verbose_name='户')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='已合并到')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("name", models.CharField(db_index=True, max_length=50, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True, choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                (
+                    "id_card",
+                    tongxin.core.pii.EncryptedTextField(blank=True, default="", verbose_name="身份证号码"),
+                ),
+                ("id_card_hash", models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
+                (
+                    "mobile",
+                    tongxin.core.pii.EncryptedTextField(blank=True, default="", verbose_name="手机号码"),
+                ),
+                ("mobile_hash", models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
+                ("region_path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                (
+                    "occupation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("delivery_rider", "外卖骑手"),
+                            ("ride_hailing_driver", "网约车司机"),
+                            ("taxi_driver", "出租车司机"),
+                            ("freight_driver", "货车司机"),
+                            ("courier", "快递员"),
+                            ("farmer", "农民"),
+                            ("employee", "职工"),
+                            ("self_employed", "个体经营者"),
+                            ("student", "学生"),
+                            ("retired", "离退休人员"),
+                            ("other", "其他"),
+                        ],
+                        max_length=24,
+                        verbose_name="职业",
+                    ),
+                ),
+                ("is_gig_worker", models.BooleanField(default=False, verbose_name="新就业群体")),
+                (
+                    "org_path",
+                    models.CharField(blank=True, db_index=True, default="", editable=False, max_length=255),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="orgs.household",
+                        verbose_name="户",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="已合并到",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
-                'ordering': ['name', 'id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='household',
-            name='head',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.person', verbose_name='户主'),
-        ),
-        migrations.CreateModel(
-            name='Region',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('code', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='代码')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('kind', models.CharField(choices=[('city', '市'), ('county', '县（市、区）'), ('township', '乡镇'), ('street', '街道'), ('village', '村'), ('community', '社区'), ('grid', '网格')], max_length=16, verbose_name='类型')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.region')),
-            ],
-            options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['path'],
-            },
-        ),
-        migrations.AddField(
-            model_name='person',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='orgs.region', verbose_name='居住地'),
-        ),
-        migrations.CreateModel(
-            name='PartyOrg',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('code', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='代码')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('kind', models.CharField(choices=[('two_new_committee', '两新工委'), ('industry_committee', '行业党委'), ('committee', '党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('joint_branch', '联合党支部'), ('group', '党小组')], max_length=24, verbose_name='类型')),
-                ('region_path', models.CharField(blank=True, db_index=True, editable=False, max_length=255)),
-                ('secretary_name', models.CharField(blank=True, max_length=50, verbose_name='书记')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('established_doc', models.CharField(blank=True, max_length=100, verbose_name='成立批复文号')),
-                ('is_active', models.BooleanField(default=True, verbose_name='存续')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.partyorg')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='party_orgs', to='orgs.region', verbose_name='所在区划')),
-            ],
-            options={
-                'verbose_name': '党组织',
-                'verbose_name_plural': '党组织',
-                'ordering': ['path'],
-            },
-        ),
-        migrations.AddField(
-            model_name='household',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='orgs.region', verbose_name='所在村（社区）'),
-        ),
-        migrations.CreateModel(
-            name='Unit',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('name', models.CharField(max_length=100, verbose_name='单位名称')),
-                ('credit_code', models.CharField(blank=True, db_index=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('kind', models.CharField(choices=[('platform_station', '平台站点'), ('company', '企业'), ('taxi_company', '出租车公司'), ('freight_company', '货运企业'), ('courier', '快递网点'), ('ride_hailing', '网约车平台'), ('social_org', '社会组织'), ('other', '其他')], max_length=24, verbose_name='单位类型')),
-                ('industry', models.CharField(choices=[('delivery', '外卖配送'), ('express', '快递物流'), ('ride_hailing', '网约车'), ('taxi', '出租车'), ('freight', '货运'), ('it', '信息技术'), ('other', '其他')], max_length=24, verbose_name='行业')),
-                ('region_path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('org_path', models.CharField(blank=True, db_index=True, default='', editable=False, max_length=255)),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('workforce', models.PositiveIntegerField(default=0, verbose_name='从业人员数')),
-                ('gig_workers', models.PositiveIntegerField(default=0, verbose_name='新就业群体人数')),
-                ('has_union', models.BooleanField(default=False, verbose_name='已建工会')),
-                ('has_youth_league', models.BooleanField(default=False, verbose_name='已建团组织')),
-                ('is_active', models.BooleanField(default=True, verbose_name='存续')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='orgs.region', verbose_name='所在区划')),
-                ('supervising_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervised_units', to='orgs.partyorg', verbose_name='主管党组织')),
-            ],
-            options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['name', 'id'],
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='person',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='people', to='orgs.unit', verbose_name='工作单位'),
+            model_name="household",
+            name="head",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="orgs.person",
+                verbose_name="户主",
+            ),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('status', models.CharField(choices=[('applicant', '申请人'), ('activist', '入党积极分子'), ('candidate', '发展对象'), ('probationary', '预备党员'), ('full', '正式党员')], db_index=True, max_length=16, verbose_name='状态')),
-                ('org_path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('applied_on', models.DateField(blank=True, null=True, verbose_name='递交申请书日期')),
-                ('activist_on', models.DateField(blank=True, null=True, verbose_name='确定为积极分子日期')),
-                ('candidate_on', models.DateField(blank=True, null=True, verbose_name='确定为发展对象日期')),
-                ('probationary_on', models.DateField(blank=True, null=True, verbose_name='接收为预备党员日期')),
-                ('full_on', models.DateField(blank=True, null=True, verbose_name='转正日期')),
-                ('is_mobile', models.BooleanField(default=False, verbose_name='流动党员')),
-                ('home_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.partyorg', verbose_name='流出地党组织')),
-                ('host_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hosted_members', to='orgs.partyorg', verbose_name='流入地党组织')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='orgs.partyorg', verbose_name='所在党组织')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='membership', to='orgs.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("code", models.CharField(blank=True, db_index=True, max_length=32, verbose_name="代码")),
+                ("path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("city", "市"),
+                            ("county", "县（市、区）"),
+                            ("township", "乡镇"),
+                            ("street", "街道"),
+                            ("village", "村"),
+                            ("community", "社区"),
+                            ("grid", "网格"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员身份',
-                'verbose_name_plural': '党员身份',
-                'indexes': [models.Index(fields=['org', 'status'], name='membership_org_status')],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["path"],
+            },
+        ),
+        migrations.AddField(
+            model_name="person",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="people",
+                to="orgs.region",
+                verbose_name="居住地",
+            ),
+        ),
+        migrations.CreateModel(
+            name="PartyOrg",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("code", models.CharField(blank=True, db_index=True, max_length=32, verbose_name="代码")),
+                ("path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("two_new_committee", "两新工委"),
+                            ("industry_committee", "行业党委"),
+                            ("committee", "党委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("joint_branch", "联合党支部"),
+                            ("group", "党小组"),
+                        ],
+                        max_length=24,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("region_path", models.CharField(blank=True, db_index=True, editable=False, max_length=255)),
+                ("secretary_name", models.CharField(blank=True, max_length=50, verbose_name="书记")),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
+                (
+                    "established_doc",
+                    models.CharField(blank=True, max_length=100, verbose_name="成立批复文号"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="存续")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.partyorg",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="party_orgs",
+                        to="orgs.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "党组织",
+                "verbose_name_plural": "党组织",
+                "ordering": ["path"],
+            },
+        ),
+        migrations.AddField(
+            model_name="household",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="households",
+                to="orgs.region",
+                verbose_name="所在村（社区）",
+            ),
+        ),
+        migrations.CreateModel(
+            name="Unit",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("name", models.CharField(max_length=100, verbose_name="单位名称")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=18, verbose_name="统一社会信用代码"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("platform_station", "平台站点"),
+                            ("company", "企业"),
+                            ("taxi_company", "出租车公司"),
+                            ("freight_company", "货运企业"),
+                            ("courier", "快递网点"),
+                            ("ride_hailing", "网约车平台"),
+                            ("social_org", "社会组织"),
+                            ("other", "其他"),
+                        ],
+                        max_length=24,
+                        verbose_name="单位类型",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("delivery", "外卖配送"),
+                            ("express", "快递物流"),
+                            ("ride_hailing", "网约车"),
+                            ("taxi", "出租车"),
+                            ("freight", "货运"),
+                            ("it", "信息技术"),
+                            ("other", "其他"),
+                        ],
+                        max_length=24,
+                        verbose_name="行业",
+                    ),
+                ),
+                ("region_path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                (
+                    "org_path",
+                    models.CharField(blank=True, db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("workforce", models.PositiveIntegerField(default=0, verbose_name="从业人员数")),
+                ("gig_workers", models.PositiveIntegerField(default=0, verbose_name="新就业群体人数")),
+                ("has_union", models.BooleanField(default=False, verbose_name="已建工会")),
+                ("has_youth_league", models.BooleanField(default=False, verbose_name="已建团组织")),
+                ("is_active", models.BooleanField(default=True, verbose_name="存续")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="orgs.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "supervising_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervised_units",
+                        to="orgs.partyorg",
+                        verbose_name="主管党组织",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["name", "id"],
+            },
+        ),
+        migrations.AddField(
+            model_name="person",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="people",
+                to="orgs.unit",
+                verbose_name="工作单位",
+            ),
+        ),
+        migrations.CreateModel(
+            name="Membership",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applicant", "申请人"),
+                            ("activist", "入党积极分子"),
+                            ("candidate", "发展对象"),
+                            ("probationary", "预备党员"),
+                            ("full", "正式党员"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("org_path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                ("applied_on", models.DateField(blank=True, null=True, verbose_name="递交申请书日期")),
+                ("activist_on", models.DateField(blank=True, null=True, verbose_name="确定为积极分子日期")),
+                ("candidate_on", models.DateField(blank=True, null=True, verbose_name="确定为发展对象日期")),
+                (
+                    "probationary_on",
+                    models.DateField(blank=True, null=True, verbose_name="接收为预备党员日期"),
+                ),
+                ("full_on", models.DateField(blank=True, null=True, verbose_name="转正日期")),
+                ("is_mobile", models.BooleanField(default=False, verbose_name="流动党员")),
+                (
+                    "home_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.partyorg",
+                        verbose_name="流出地党组织",
+                    ),
+                ),
+                (
+                    "host_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hosted_members",
+                        to="orgs.partyorg",
+                        verbose_name="流入地党组织",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="orgs.partyorg",
+                        verbose_name="所在党组织",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="membership",
+                        to="orgs.person",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "党员身份",
+                "verbose_name_plural": "党员身份",
+                "indexes": [models.Index(fields=["org", "status"], name="membership_org_status")],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['unit', 'is_gig_worker'], name='person_unit_gig'),
+            model_name="person",
+            index=models.Index(fields=["unit", "is_gig_worker"], name="person_unit_gig"),
         ),
     ]
