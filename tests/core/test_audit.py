@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import World
 from tongxin.core.errors import DomainError
 from tongxin.core.models import AppendOnlyError, AuditEvent
 from tongxin.orgs import services
 from tongxin.orgs.models import PartyOrg
-from tests.factories import World
 
 
 @pytest.mark.django_db
