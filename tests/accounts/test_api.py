@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from tests.factories import World, api_client
+from tongxin.accounts.models import ApiToken
+
+
+@pytest.mark.django_db
+def test_token_is_stored_hashed_and_authenticates(world: World) -> None:
+    out = io.StringIO()
+    call_command("token", "create", "township_admin", stdout=out)
+    raw = out.getvalue().strip()
+    assert raw.startswith("tx_")
+    row = ApiToken.objects.get(user=world.user("township_admin"))
+    assert raw not in (row.digest, row.key_prefix + row.digest)
+    assert row.digest == ApiToken.digest_of(raw)
+    me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert me.status_code == 200
+    body = me.json()
+    assert body["username"] == "township_admin"
+    assert body["mobile_masked"].count("*") == 4
+    assert body["grants"][0]["label"] == "甲镇"
+
+
+@pytest.mark.django_db
+def test_revoked_or_wrong_token_is_refused(world: World) -> None:
+    client, auth = api_client(world.user("township_admin"))
+    ApiToken.objects.update(revoked_at="2026-01-01T00:00:00+08:00")
+    response = client.get("/api/v1/me", **auth)
+    assert response.status_code == 401
+    assert response.json() == {"code": "unauthenticated", "message": "未登录或令牌无效。", "field": None}
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer tx_nonsense").status_code == 401
+
+
+@pytest.mark.django_db
+def test_validation_errors_name_the_field_in_chinese(world: World) -> None:
+    client, auth = api_client(world.user("county_admin"))
+    response = client.post("/api/v1/orgs", {"kind": "branch"}, content_type="application/json", **auth)
+    assert response.status_code == 422
+    assert response.json() == {"code": "invalid", "message": "字段 name 必填。", "field": "name"}
+    bad_kind = client.post(
+        "/api/v1/orgs", {"name": "x", "kind": "nonsense"}, content_type="application/json", **auth
+    )
+    assert bad_kind.status_code == 422 and bad_kind.json()["field"] == "kind"
+
+
+@pytest.mark.django_db
+def test_domain_errors_use_the_same_shape(world: World) -> None:
+    client, auth = api_client(world.user("county_admin"))
+    response = client.post(
+        "/api/v1/orgs",
+        {
+            "name": "未来党支部",
+            "kind": "branch",
+            "region_id": world.village_a1.pk,
+            "established_on": "2999-01-01",
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "message": "成立日期不能晚于今天。",
+        "field": "established_on",
+    }
+
+
+@pytest.mark.django_db
+def test_pagination(world: World) -> None:
+    client, auth = api_client(world.user("county_admin"))
+    first = client.get("/api/v1/regions?page=1&page_size=3", **auth).json()
+    second = client.get("/api/v1/regions?page=2&page_size=3", **auth).json()
+    assert first["count"] == second["count"] == 7  # county, 2 townships, 4 villages
+    assert len(first["items"]) == 3 and len(second["items"]) == 3
+    assert {r["id"] for r in first["items"]}.isdisjoint({r["id"] for r in second["items"]})
+
+
+@pytest.mark.django_db
+def test_openapi_document(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["info"]["title"] == "同心 Tongxin API"
+    assert "/api/v1/orgs" in schema["paths"]
