@@ -18,6 +18,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path) -> None:  # type: i
         "DJANGO_SETTINGS_MODULE": "tongxin.settings",
     }
     env.pop("PYTEST_CURRENT_TEST", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     result = subprocess.run(
         [
             sys.executable,
