@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from tongxin.core.models import Stamped, TreeNode
+from tongxin.core.models import AppendOnlyModel, Stamped, TreeNode
 from tongxin.core.pii import EncryptedTextField, mask_id_card, mask_mobile
 
 
@@ -45,6 +47,7 @@ class PartyOrg(TreeNode, Stamped):
 
     class Kind(models.TextChoices):
         TWO_NEW_COMMITTEE = "two_new_committee", "两新工委"
+        MEMBER_DEPARTMENT = "member_department", "成员单位"
         INDUSTRY_COMMITTEE = "industry_committee", "行业党委"
         COMMITTEE = "committee", "党委"
         GENERAL_BRANCH = "general_branch", "党总支"
@@ -70,8 +73,16 @@ class PartyOrg(TreeNode, Stamped):
     established_on = models.DateField("成立日期", null=True, blank=True)
     established_doc = models.CharField("成立批复文号", max_length=100, blank=True)
     is_active = models.BooleanField("存续", default=True)
+    # The units the organisation is set up in: one for a unit's own branch, several (<= the rule's
+    # limit) for a joint branch. Written only by ``services.set_up_party_org`` / ``set_org_units``.
+    units = models.ManyToManyField("Unit", blank=True, related_name="covering_orgs", verbose_name="覆盖单位")
 
     SCOPE = {"org": "path", "region": "region_path"}
+
+    # Kinds that count as a unit's *own* organisation (a joint branch does not).
+    OWN_KINDS = ("committee", "general_branch", "branch")
+    # Kinds that are branches in the sense of the branch rules (size, committee).
+    BRANCH_KINDS = ("branch", "joint_branch")
 
     class Meta:
         verbose_name = "党组织"
@@ -127,6 +138,16 @@ class Unit(Stamped):
     gig_workers = models.PositiveIntegerField("新就业群体人数", default=0)
     has_union = models.BooleanField("已建工会", default=False)
     has_youth_league = models.BooleanField("已建团组织", default=False)
+    # The party-building instructor (党建指导员) appointed to the unit: a user with the instructor role.
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instructed_units",
+        verbose_name="党建指导员",
+    )
+    instructor_appointed_on = models.DateField("指导员选派日期", null=True, blank=True)
     is_active = models.BooleanField("存续", default=True)
 
     SCOPE = {"region": "region_path", "org": "org_path"}
@@ -299,3 +320,127 @@ class Membership(Stamped):
     @property
     def is_formal(self) -> bool:
         return self.status == self.Status.FULL
+
+
+class CommitteeMember(Stamped):
+    """A seat on an organisation's committee (or its secretary / deputy where there is no committee),
+    for one term. ``ended_on`` is set when the person leaves the seat; current seats have none."""
+
+    class Position(models.TextChoices):
+        SECRETARY = "secretary", "书记"
+        DEPUTY = "deputy", "副书记"
+        MEMBER = "member", "委员"
+
+    org = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="committee", verbose_name="党组织")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="committee_seats", verbose_name="人员"
+    )
+    name = models.CharField("姓名", max_length=50)
+    position = models.CharField("职务", max_length=16, choices=Position.choices)
+    term_start = models.DateField("任期开始")
+    term_end = models.DateField("任期届满")
+    ended_on = models.DateField("离任日期", null=True, blank=True)
+
+    SCOPE = {"org": "org__path", "region": "org__region_path"}
+
+    class Meta:
+        verbose_name = "班子成员"
+        verbose_name_plural = "班子成员"
+        ordering = ["org", "position", "term_start", "id"]
+        indexes = [models.Index(fields=["org", "ended_on"], name="committee_org_current")]
+
+    def __str__(self) -> str:
+        return f"{self.org.name} {self.get_position_display()} {self.name}"
+
+    def audit_path(self) -> str:
+        return self.org.path
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+class InstructorAppointment(Stamped):
+    """The history of instructors appointed to a unit; the current one is also ``Unit.instructor``."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="instructor_history")
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="党建指导员"
+    )
+    appointed_on = models.DateField("选派日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+
+    SCOPE = {"region": "unit__region_path", "org": "unit__org_path"}
+
+    class Meta:
+        verbose_name = "党建指导员选派"
+        verbose_name_plural = "党建指导员选派"
+        ordering = ["unit", "-appointed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} {self.appointed_on}"
+
+    def audit_path(self) -> str:
+        return self.unit.audit_path()
+
+
+class Transfer(Stamped):
+    """组织关系转接: a membership moving from one organisation to another.
+
+    out (已转出) -> in_transit (在途) -> received (已接收). Until it is received the membership stays
+    with the sending organisation, which remains responsible for the member.
+    """
+
+    class State(models.TextChoices):
+        OUT = "out", "已转出"
+        IN_TRANSIT = "in_transit", "在途"
+        RECEIVED = "received", "已接收"
+
+    # {from_state: {event: to_state}}
+    TRANSITIONS: dict[str, dict[str, str]] = {
+        "out": {"dispatch": "in_transit"},
+        "in_transit": {"receive": "received"},
+        "received": {},
+    }
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="transfers")
+    from_org = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="transfers_out", verbose_name="转出党组织")
+    to_org = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="transfers_in", verbose_name="转入党组织")
+    from_org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    to_org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.OUT, db_index=True)
+    reason = models.CharField("转接原因", max_length=200)
+    started_on = models.DateField("转出日期")
+    received_on = models.DateField("接收日期", null=True, blank=True)
+
+    SCOPE = {"org": "from_org_path"}
+
+    class Meta:
+        verbose_name = "组织关系转接"
+        verbose_name_plural = "组织关系转接"
+        ordering = ["-started_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person.name}：{self.from_org.name} → {self.to_org.name}"
+
+    def audit_path(self) -> str:
+        return self.from_org_path
+
+
+class TransferStep(AppendOnlyModel):
+    """One transition of a transfer: who moved it, when, from which state to which."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="steps")
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["transfer", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '—'} → {self.to_state}"

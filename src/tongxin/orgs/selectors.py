@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from tongxin.core.scoping import get_scoped_or_404, scoped
-from tongxin.orgs.models import PartyOrg, Region
+from tongxin.accounts.models import User
+from tongxin.core.scoping import collapse, get_scoped_or_404, prefix_q, scoped
+from tongxin.orgs.coverage import Evaluation, evaluate
+from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Region, Transfer, Unit
 
 VIEW = "registry.view"
 EDIT = "registry.edit"
@@ -61,3 +64,181 @@ def children_of_region(user: Any, region: Region) -> QuerySet[Region]:
 
 def orgs_in_region(user: Any, region: Region) -> QuerySet[PartyOrg]:
     return party_orgs_for(user).filter(region=region)
+
+
+# --- units, people, memberships ------------------------------------------------------------------
+
+ASSIGNED = "registry.view_assigned"
+
+
+def units_for(
+    user: Any,
+    perm: str = VIEW,
+    *,
+    q: str = "",
+    region: Region | None = None,
+    industry: str = "",
+    kind: str = "",
+    coverage: str = "",
+) -> QuerySet[Unit]:
+    """Units under the user's grants for ``perm``; for ``VIEW``, an instructor also sees the units
+    they are appointed to. ``coverage``: ``org`` (has a party organisation), ``none`` (has none),
+    ``work`` (reached by an instructor, union or youth league), ``bare`` (reached by nothing)."""
+    base = Unit.objects.select_related("region", "supervising_org", "instructor")
+    qs = scoped(base, user, perm)
+    if perm == VIEW and user is not None and getattr(user, "is_authenticated", False):
+        if user.has_perm_anywhere(ASSIGNED):
+            qs = qs | base.filter(instructor=user)
+    qs = qs.filter(is_active=True)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code=q.strip().upper()))
+    if region is not None:
+        qs = qs.filter(prefix_q("region_path", region.path))
+    if industry:
+        qs = qs.filter(industry=industry)
+    if kind:
+        qs = qs.filter(kind=kind)
+    organised = Q(covering_orgs__is_active=True)
+    reached = Q(has_union=True) | Q(has_youth_league=True) | Q(instructor__isnull=False)
+    if coverage == "org":
+        qs = qs.filter(pk__in=Unit.objects.filter(organised).values("pk"))
+    elif coverage == "none":
+        qs = qs.exclude(pk__in=Unit.objects.filter(organised).values("pk"))
+    elif coverage == "work":
+        qs = qs.filter(reached)
+    elif coverage == "bare":
+        qs = qs.exclude(pk__in=Unit.objects.filter(organised).values("pk")).exclude(reached)
+    return qs.order_by("name", "id")
+
+
+def unit_for(user: Any, pk: int, perm: str = VIEW) -> Unit:
+    """One unit the user may see (or edit, with ``EDIT``), else 404."""
+    if perm == VIEW:
+        return _unit_or_404(user, pk)
+    return get_scoped_or_404(Unit.objects.select_related("region", "supervising_org"), user, perm, pk=pk)
+
+
+def _unit_or_404(user: Any, pk: int) -> Unit:
+    unit = units_for(user).filter(pk=pk).first()
+    if unit is None:
+        # Let the scoping helper record the refused access and raise the 404.
+        return get_scoped_or_404(Unit.objects.all(), user, VIEW, pk=pk)
+    return unit
+
+
+def people_for(
+    user: Any,
+    perm: str = VIEW,
+    *,
+    q: str = "",
+    region: Region | None = None,
+    status: str = "",
+    occupation: str = "",
+    gig: bool | None = None,
+    unit: Unit | None = None,
+) -> QuerySet[Person]:
+    """People under the user's grants (by residence or by the organisation they are a member of).
+    Merged duplicates are left out. ``status`` filters by party standing (``none`` = not recorded)."""
+    qs = scoped(
+        Person.objects.select_related("region", "unit", "membership", "membership__org"), user, perm
+    ).filter(merged_into__isnull=True)
+    if q:
+        from tongxin.core.pii import lookup_hash, normalise_id_card
+
+        try:
+            qs = qs.filter(id_card_hash=lookup_hash(normalise_id_card(q)))
+        except Exception:  # not an ID number: search by name
+            qs = qs.filter(name__icontains=q.strip())
+    if region is not None:
+        qs = qs.filter(prefix_q("region_path", region.path))
+    if status == "none":
+        qs = qs.filter(membership__isnull=True)
+    elif status:
+        qs = qs.filter(membership__status=status)
+    if occupation:
+        qs = qs.filter(occupation=occupation)
+    if gig is not None:
+        qs = qs.filter(is_gig_worker=gig)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return qs.order_by("name", "id")
+
+
+def person_for(user: Any, pk: int, perm: str = VIEW) -> Person:
+    return get_scoped_or_404(
+        Person.objects.select_related("region", "unit", "household", "merged_into"), user, perm, pk=pk
+    )
+
+
+def memberships_for(
+    user: Any, perm: str = VIEW, *, org: PartyOrg | None = None, status: str = ""
+) -> QuerySet[Membership]:
+    """Memberships held in organisations under the user's grants, or of people living in their regions."""
+    qs = scoped(
+        Membership.objects.select_related("person", "org", "home_org", "host_org"), user, perm
+    ).filter(person__merged_into__isnull=True)
+    if org is not None:
+        qs = qs.filter(prefix_q("org_path", org.path))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("org_path", "person__name", "id")
+
+
+def membership_for(user: Any, pk: int, perm: str = VIEW) -> Membership:
+    return get_scoped_or_404(Membership.objects.select_related("person", "org"), user, perm, pk=pk)
+
+
+def transfers_for(user: Any, perm: str = VIEW) -> QuerySet[Transfer]:
+    """Transfers the user's organisations send or receive."""
+    base = Transfer.objects.select_related("membership__person", "from_org", "to_org")
+    qs = scoped(base, user, perm)
+    to_q = scope_filter_on(user, perm, "to_org_path")
+    if to_q is not None:
+        qs = qs | base.filter(to_q)
+    return qs.order_by("-started_on", "-id")
+
+
+def transfer_for(user: Any, pk: int, perm: str = VIEW) -> Transfer:
+    transfer = transfers_for(user, perm).filter(pk=pk).first()
+    if transfer is None:
+        return get_scoped_or_404(Transfer.objects.all(), user, perm, pk=pk)
+    return transfer
+
+
+def scope_filter_on(user: Any, perm: str, field: str) -> Q | None:
+    """A Q selecting rows whose ``field`` (an org path) lies under the user's org grants for ``perm``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    q: Q | None = None
+    for prefix in collapse(user.scope_paths(perm).get("org", [])):
+        part = prefix_q(field, prefix)
+        q = part if q is None else q | part
+    return q
+
+
+def committee_of(org: PartyOrg, *, current: bool = True) -> QuerySet[CommitteeMember]:
+    """The committee seats of an organisation the caller has already been allowed to see."""
+    qs = CommitteeMember.objects.filter(org=org).select_related("person")
+    if current:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.order_by("position", "term_start", "id")
+
+
+def seat_for(user: Any, pk: int, perm: str = EDIT) -> CommitteeMember:
+    return get_scoped_or_404(CommitteeMember.objects.select_related("org"), user, perm, pk=pk)
+
+
+def instructors_for(user: Any) -> QuerySet[User]:
+    """Users holding the instructor role under the user's grants (candidates for appointment)."""
+    from tongxin.accounts.models import Grant
+
+    grants = scoped(Grant.objects.filter(role="instructor", revoked_at__isnull=True), user, EDIT)
+    return User.objects.filter(pk__in=grants.values("user_id"), is_active=True).order_by("real_name", "username")
+
+
+def evaluation_for(user: Any, *, region: Region | None = None, on: date | None = None) -> Evaluation:
+    """The coverage engine applied to the units and organisations the user may see."""
+    orgs = party_orgs_for(user)
+    if region is not None:
+        orgs = orgs.filter(prefix_q("region_path", region.path))
+    return evaluate(units_for(user, region=region), orgs, on=on)

@@ -1,4 +1,4 @@
-"""Writes on the registry. Keyword-only, one transaction each, audited in that transaction."""
+"""Registry writes: regions, organisations, units, people, households and memberships."""
 
 from __future__ import annotations
 
@@ -29,6 +29,26 @@ def _may_edit_org(actor: Any, org: PartyOrg) -> bool:
     return in_scope(org.path, actor, EDIT, "org") or (
         bool(org.region_path) and in_scope(org.region_path, actor, EDIT, "region")
     )
+
+
+def may_edit_unit(actor: Any, unit: Unit) -> bool:
+    if actor is None:
+        return True
+    return in_scope(unit.region_path, actor, EDIT, "region") or (
+        bool(unit.org_path) and in_scope(unit.org_path, actor, EDIT, "org")
+    )
+
+
+def may_edit_person(actor: Any, person: Person) -> bool:
+    if actor is None:
+        return True
+    return in_scope(person.region_path, actor, EDIT, "region") or (
+        bool(person.org_path) and in_scope(person.org_path, actor, EDIT, "org")
+    )
+
+
+may_edit_org = _may_edit_org
+may_edit_region = _may_edit_region
 
 
 @service("orgs.region.create")
@@ -306,6 +326,7 @@ def record_membership(
     since: date,
     is_mobile: bool = False,
     home_org: PartyOrg | None = None,
+    host_org: PartyOrg | None = None,
 ) -> Membership:
     """Record (or advance) a person's party standing in ``org``: the stage and the date it began.
 
@@ -318,15 +339,22 @@ def record_membership(
         raise DomainError("日期不能晚于今天。", field="since")
     if not _may_edit_org(actor, org):
         raise DomainError("该党组织不在您的管理范围内。", field="org")
+    if person.merged_into_id:
+        raise DomainError("该人员已合并到其他人员，请在保留的人员上登记。", field="person")
+    if is_mobile and home_org is None and host_org is None:
+        raise DomainError("流动党员请填写流出地或流入地党组织。", field="home_org")
     membership = Membership.objects.filter(person=person).first()
     before = audit.snapshot(membership, ["status", "org"]) if membership else None
     if membership is None:
         membership = Membership(person=person)
+    elif membership.org_id != org.pk and membership.transfers.exclude(state="received").exists():
+        raise DomainError("该党员的组织关系正在转接中，接收前不能变更所在党组织。", field="org")
     membership.status = status
     membership.org = org
     membership.org_path = org.path
     membership.is_mobile = is_mobile
     membership.home_org = home_org
+    membership.host_org = host_org
     setattr(membership, MEMBERSHIP_DATES[status], since)
     membership.save()
     person.org_path = org.path
@@ -395,3 +423,104 @@ def create_unit(
         after=audit.snapshot(unit, ["name", "kind", "industry", "region", "supervising_org"]),
     )
     return unit
+
+
+UNIT_FIELDS = [
+    "name", "kind", "industry", "region", "supervising_org", "credit_code", "address", "workforce",
+    "gig_workers", "has_union", "has_youth_league", "is_active",
+]  # fmt: skip
+
+
+@service("orgs.unit.update")
+def update_unit(
+    *,
+    actor: Any,
+    unit: Unit,
+    name: str,
+    kind: str,
+    industry: str,
+    region: Region,
+    supervising_org: PartyOrg | None = None,
+    credit_code: str = "",
+    address: str = "",
+    workforce: int = 0,
+    gig_workers: int = 0,
+    has_union: bool = False,
+    has_youth_league: bool = False,
+) -> Unit:
+    """Change a unit's attributes; moving it to another region needs rights on both regions."""
+    if not may_edit_unit(actor, unit):
+        raise DomainError("该单位不在您的管理范围内。", field="unit")
+    name = name.strip()
+    if not name:
+        raise DomainError("请填写单位名称。", field="name")
+    if kind not in Unit.Kind.values:
+        raise DomainError(f"单位类型“{kind}”无效。", field="kind")
+    if industry not in Unit.Industry.values:
+        raise DomainError(f"行业“{industry}”无效。", field="industry")
+    if region.pk != unit.region_id and not _may_edit_region(actor, region):
+        raise DomainError("所在区划不在您的管理范围内。", field="region")
+    if workforce < 0 or gig_workers < 0:
+        raise DomainError("人数不能为负数。", field="workforce" if workforce < 0 else "gig_workers")
+    if Unit.objects.filter(name=name, region=region, is_active=True).exclude(pk=unit.pk).exists():
+        raise DomainError(f"“{region.name}”已登记名为“{name}”的单位。", field="name")
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    unit.name, unit.kind, unit.industry = name, kind, industry
+    unit.region, unit.region_path = region, region.path
+    unit.supervising_org = supervising_org
+    unit.org_path = supervising_org.path if supervising_org else ""
+    unit.credit_code, unit.address = credit_code.strip(), address.strip()
+    unit.workforce, unit.gig_workers = workforce, gig_workers
+    unit.has_union, unit.has_youth_league = has_union, has_youth_league
+    unit.updated_at = timezone.now()
+    unit.save()
+    after = audit.snapshot(unit, UNIT_FIELDS)
+    audit.record(actor=actor, action="orgs.unit.update", target=unit, before=before, after=after)
+    return unit
+
+
+@service("orgs.person.update")
+def update_person(
+    *,
+    actor: Any,
+    person: Person,
+    name: str,
+    region: Region,
+    mobile: str = "",
+    household: Household | None = None,
+    unit: Unit | None = None,
+    occupation: str = "",
+    is_gig_worker: bool = False,
+) -> Person:
+    """Change a person's name, residence, household, work unit, occupation and mobile number. The ID
+    number (and the birth date and gender it carries) is not changed here: a wrong one is a duplicate
+    person to merge."""
+    from tongxin.core.pii import lookup_hash
+
+    if not may_edit_person(actor, person):
+        raise DomainError("该人员不在您的管理范围内。", field="person")
+    name = name.strip()
+    if not name:
+        raise DomainError("请填写姓名。", field="name")
+    if region.pk != person.region_id and not _may_edit_region(actor, region):
+        raise DomainError("居住地不在您的管理范围内。", field="region")
+    _, mobile_norm = _normalise_pii(id_card="", mobile=mobile)
+    if household is not None and household.region_id != region.pk:
+        raise DomainError("所在户不属于该村（社区）。", field="household")
+    if occupation and occupation not in Person.Occupation.values:
+        raise DomainError(f"职业“{occupation}”无效。", field="occupation")
+    before = audit.snapshot(person, PERSON_FIELDS)
+    person.name, person.region, person.region_path = name, region, region.path
+    person.mobile, person.mobile_hash = mobile_norm, lookup_hash(mobile_norm) if mobile_norm else ""
+    person.household, person.unit = household, unit
+    person.occupation, person.is_gig_worker = occupation, is_gig_worker
+    person.updated_at = timezone.now()
+    person.save()
+    audit.record(
+        actor=actor,
+        action="orgs.person.update",
+        target=person,
+        before=before,
+        after=audit.snapshot(person, PERSON_FIELDS),
+    )
+    return person
