@@ -327,6 +327,7 @@ def record_membership(
     is_mobile: bool = False,
     home_org: PartyOrg | None = None,
     host_org: PartyOrg | None = None,
+    history: dict[str, date] | None = None,
 ) -> Membership:
     """Record (or advance) a person's party standing in ``org``: the stage and the date it began.
 
@@ -356,6 +357,13 @@ def record_membership(
     membership.home_org = home_org
     membership.host_org = host_org
     setattr(membership, MEMBERSHIP_DATES[status], since)
+    # Dates of the earlier stages, when known (imports carry the whole history).
+    for stage, day in (history or {}).items():
+        if stage not in MEMBERSHIP_DATES:
+            raise DomainError(f"党员身份状态“{stage}”无效。", field="status")
+        if day > timezone.localdate():
+            raise DomainError("日期不能晚于今天。", field=MEMBERSHIP_DATES[stage])
+        setattr(membership, MEMBERSHIP_DATES[stage], day)
     membership.save()
     person.org_path = org.path
     person.save(update_fields=["org_path"])
