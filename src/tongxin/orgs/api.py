@@ -61,7 +61,7 @@ class OrgFilter(Schema):
     kind: str = Field("", max_length=24)
 
 
-@router.get("/regions", response=list[RegionOut], summary="行政区划列表（本人范围内）")
+@router.get("/regions", response={200: list[RegionOut], **ERRORS}, summary="行政区划列表（本人范围内）")
 @paginate(Pagination)
 def list_regions(request: HttpRequest) -> Any:
     return selectors.regions_for(actor(request)).order_by("path")
@@ -72,7 +72,7 @@ def get_region(request: HttpRequest, region_id: int) -> Region:
     return selectors.region_for(actor(request), region_id)
 
 
-@router.get("/orgs", response=list[PartyOrgOut], summary="党组织列表（本人范围内）")
+@router.get("/orgs", response={200: list[PartyOrgOut], **ERRORS}, summary="党组织列表（本人范围内）")
 @paginate(Pagination)
 def list_orgs(request: HttpRequest, filters: Query[OrgFilter]) -> Any:
     return selectors.party_orgs_for(actor(request), q=filters.q, kind=filters.kind)
