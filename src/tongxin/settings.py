@@ -133,6 +133,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
+            # Keep the connection per worker: opening one re-runs the PRAGMAs below on every request.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two writers queue
                 # on the busy timeout instead of failing with "database is locked" on upgrade.
