@@ -304,6 +304,23 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
         return mask_mobile(self.reporter_mobile)
 
 
+EVENT_LABELS = {
+    "submit": "上报",
+    "accept": "受理",
+    "reject": "不予受理",
+    "transfer": "转办",
+    "assign": "指派",
+    "start": "开始处置",
+    "resolve": "办结",
+    "confirm": "上报人确认",
+    "reopen": "上报人退回",
+    "auto_close": "超期未确认自动关闭",
+    "merge": "合并",
+    "invalidate": "标记无效",
+    "escalate": "逾期升级",
+}
+
+
 class CaseTransition(AppendOnlyModel):
     """One step of a case's workflow: who moved it from which state to which, when, and why."""
 
@@ -325,6 +342,10 @@ class CaseTransition(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.from_state}→{self.to_state} ({self.event})"
+
+    @property
+    def event_label(self) -> str:
+        return EVENT_LABELS.get(self.event, self.event)
 
 
 class CaseEscalation(AppendOnlyModel):

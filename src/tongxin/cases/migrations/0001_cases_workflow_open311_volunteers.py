@@ -9,318 +9,723 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='代码')),
-                ('kind', models.CharField(choices=[('report', '问题上报'), ('appeal', '诉求')], max_length=10, verbose_name='类型')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('accept_hours', models.PositiveIntegerField(verbose_name='受理时限（小时）')),
-                ('resolve_days', models.PositiveIntegerField(verbose_name='办结时限（天）')),
-                ('workdays', models.BooleanField(default=True, verbose_name='按工作日计')),
-                ('points', models.PositiveIntegerField(default=0, verbose_name='有效上报积分')),
-                ('public', models.BooleanField(default=False, verbose_name='可公开（Open311）')),
-                ('attributes', models.JSONField(blank=True, default=list, verbose_name='附加属性')),
-                ('sort', models.PositiveIntegerField(default=0)),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('rule_ref', models.CharField(max_length=60, verbose_name='规则版本')),
-                ('rule_article', models.CharField(blank=True, max_length=300, verbose_name='依据')),
-                ('rule_verified', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="代码")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("report", "问题上报"), ("appeal", "诉求")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("accept_hours", models.PositiveIntegerField(verbose_name="受理时限（小时）")),
+                ("resolve_days", models.PositiveIntegerField(verbose_name="办结时限（天）")),
+                ("workdays", models.BooleanField(default=True, verbose_name="按工作日计")),
+                ("points", models.PositiveIntegerField(default=0, verbose_name="有效上报积分")),
+                ("public", models.BooleanField(default=False, verbose_name="可公开（Open311）")),
+                ("attributes", models.JSONField(blank=True, default=list, verbose_name="附加属性")),
+                ("sort", models.PositiveIntegerField(default=0)),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("rule_ref", models.CharField(max_length=60, verbose_name="规则版本")),
+                ("rule_article", models.CharField(blank=True, max_length=300, verbose_name="依据")),
+                ("rule_verified", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name': '事项类别',
-                'verbose_name_plural': '事项类别',
-                'ordering': ['sort', 'id'],
+                "verbose_name": "事项类别",
+                "verbose_name_plural": "事项类别",
+                "ordering": ["sort", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report', '问题上报'), ('appeal', '诉求')], max_length=10, verbose_name='类型')),
-                ('description', models.TextField(verbose_name='问题描述')),
-                ('state', models.CharField(choices=[('submitted', '已上报'), ('accepted', '已受理'), ('assigned', '已指派'), ('in_progress', '处置中'), ('resolved', '已办结待确认'), ('closed', '已关闭'), ('rejected', '不予受理'), ('merged', '已合并')], default='submitted', max_length=12, verbose_name='状态')),
-                ('state_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('region_path', models.CharField(default='', editable=False, max_length=255)),
-                ('handler_path', models.CharField(blank=True, default='', editable=False, max_length=255)),
-                ('reporter_name', models.CharField(blank=True, max_length=50, verbose_name='上报人姓名')),
-                ('reporter_mobile', tongxin.core.pii.EncryptedTextField(blank=True, default='', verbose_name='上报人电话')),
-                ('channel', models.CharField(choices=[('app', '本人上报'), ('phone', '电话代报'), ('walk_in', '驿站现场代报'), ('open311', 'Open311 接口'), ('api', '接口')], default='app', max_length=10, verbose_name='来源')),
-                ('lat', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='纬度')),
-                ('lng', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='经度')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('published', models.BooleanField(default=False, verbose_name='公开展示（不含上报人身份）')),
-                ('media_url', models.URLField(blank=True, max_length=500, verbose_name='外部图片链接')),
-                ('attributes', models.JSONField(blank=True, default=dict, verbose_name='附加属性')),
-                ('validity', models.CharField(choices=[('valid', '有效'), ('invalid', '无效'), ('malicious', '恶意')], default='valid', max_length=10, verbose_name='有效性')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上报时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='受理时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('close_reason', models.CharField(blank=True, max_length=20, verbose_name='关闭方式')),
-                ('accept_due_at', models.DateTimeField(verbose_name='受理时限')),
-                ('resolve_due_at', models.DateTimeField(verbose_name='办结时限')),
-                ('accept_escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('resolve_escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0, verbose_name='升级层级')),
-                ('escalated_to_path', models.CharField(blank=True, default='', max_length=255)),
-                ('rule_ref', models.CharField(blank=True, max_length=60, verbose_name='时限依据')),
-                ('resolution_note', models.TextField(blank=True, verbose_name='办理结果')),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='满意度评价')),
-                ('feedback', models.TextField(blank=True, verbose_name='评价意见')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('reopen_count', models.PositiveSmallIntegerField(default=0, verbose_name='退回次数')),
-                ('points_awarded', models.IntegerField(default=0, verbose_name='已发放积分')),
-                ('points_note', models.CharField(blank=True, max_length=200, verbose_name='积分说明')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='承办人')),
-                ('filed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='代报人')),
-                ('handling_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.partyorg', verbose_name='承办组织')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_cases', to='cases.case', verbose_name='合并到')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.region', verbose_name='所在区划')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reported_cases', to=settings.AUTH_USER_MODEL, verbose_name='上报人')),
-                ('reporter_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='上报人（人员）')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.category', verbose_name='类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("report", "问题上报"), ("appeal", "诉求")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="问题描述")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "已上报"),
+                            ("accepted", "已受理"),
+                            ("assigned", "已指派"),
+                            ("in_progress", "处置中"),
+                            ("resolved", "已办结待确认"),
+                            ("closed", "已关闭"),
+                            ("rejected", "不予受理"),
+                            ("merged", "已合并"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("state_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("region_path", models.CharField(default="", editable=False, max_length=255)),
+                ("handler_path", models.CharField(blank=True, default="", editable=False, max_length=255)),
+                ("reporter_name", models.CharField(blank=True, max_length=50, verbose_name="上报人姓名")),
+                (
+                    "reporter_mobile",
+                    tongxin.core.pii.EncryptedTextField(blank=True, default="", verbose_name="上报人电话"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("app", "本人上报"),
+                            ("phone", "电话代报"),
+                            ("walk_in", "驿站现场代报"),
+                            ("open311", "Open311 接口"),
+                            ("api", "接口"),
+                        ],
+                        default="app",
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "lat",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="纬度"
+                    ),
+                ),
+                (
+                    "lng",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="经度"
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("published", models.BooleanField(default=False, verbose_name="公开展示（不含上报人身份）")),
+                ("media_url", models.URLField(blank=True, max_length=500, verbose_name="外部图片链接")),
+                ("attributes", models.JSONField(blank=True, default=dict, verbose_name="附加属性")),
+                (
+                    "validity",
+                    models.CharField(
+                        choices=[("valid", "有效"), ("invalid", "无效"), ("malicious", "恶意")],
+                        default="valid",
+                        max_length=10,
+                        verbose_name="有效性",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="上报时间"),
+                ),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="受理时间")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
+                ("close_reason", models.CharField(blank=True, max_length=20, verbose_name="关闭方式")),
+                ("accept_due_at", models.DateTimeField(verbose_name="受理时限")),
+                ("resolve_due_at", models.DateTimeField(verbose_name="办结时限")),
+                ("accept_escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("resolve_escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0, verbose_name="升级层级")),
+                ("escalated_to_path", models.CharField(blank=True, default="", max_length=255)),
+                ("rule_ref", models.CharField(blank=True, max_length=60, verbose_name="时限依据")),
+                ("resolution_note", models.TextField(blank=True, verbose_name="办理结果")),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="满意度评价"),
+                ),
+                ("feedback", models.TextField(blank=True, verbose_name="评价意见")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                ("reopen_count", models.PositiveSmallIntegerField(default=0, verbose_name="退回次数")),
+                ("points_awarded", models.IntegerField(default=0, verbose_name="已发放积分")),
+                ("points_note", models.CharField(blank=True, max_length=200, verbose_name="积分说明")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="承办人",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="代报人",
+                    ),
+                ),
+                (
+                    "handling_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.partyorg",
+                        verbose_name="承办组织",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_cases",
+                        to="cases.case",
+                        verbose_name="合并到",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reported_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上报人",
+                    ),
+                ),
+                (
+                    "reporter_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="上报人（人员）",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.category",
+                        verbose_name="类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事项',
-                'verbose_name_plural': '事项',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "事项",
+                "verbose_name_plural": "事项",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseNote',
+            name="CaseNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('internal', models.BooleanField(default=True, verbose_name='仅内部可见')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="内容")),
+                ("internal", models.BooleanField(default=True, verbose_name="仅内部可见")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="notes", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CasePhoto',
+            name="CasePhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('report', '现场照片'), ('resolution', '办理结果照片')], default='report', max_length=12)),
-                ('image', models.FileField(upload_to=tongxin.cases.models._photo_path)),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('taken_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='photos', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("report", "现场照片"), ("resolution", "办理结果照片")],
+                        default="report",
+                        max_length=12,
+                    ),
+                ),
+                ("image", models.FileField(upload_to=tongxin.cases.models._photo_path)),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("taken_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="photos", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Open311Key',
+            name="Open311Key",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('key_prefix', models.CharField(max_length=8)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.region', verbose_name='所属区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("key_prefix", models.CharField(max_length=8)),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Open311 密钥',
-                'verbose_name_plural': 'Open311 密钥',
+                "verbose_name": "Open311 密钥",
+                "verbose_name_plural": "Open311 密钥",
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='open311_key',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.open311key'),
+            model_name="case",
+            name="open311_key",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="cases.open311key",
+            ),
         ),
         migrations.CreateModel(
-            name='RoutingRule',
+            name="RoutingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.category', verbose_name='类别')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.partyorg', verbose_name='承办组织')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.region', verbose_name='区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.partyorg",
+                        verbose_name="承办组织",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.region",
+                        verbose_name="区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分派规则',
-                'verbose_name_plural': '分派规则',
+                "verbose_name": "分派规则",
+                "verbose_name_plural": "分派规则",
             },
         ),
         migrations.CreateModel(
-            name='VolunteerTeam',
+            name="VolunteerTeam",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='队伍名称')),
-                ('kind', models.CharField(choices=[('love_fleet', '爱心车队'), ('volunteer', '志愿服务队')], max_length=12, verbose_name='类型')),
-                ('region_path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('org_path', models.CharField(blank=True, default='', editable=False, max_length=255)),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.partyorg', verbose_name='牵头党组织')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.region', verbose_name='所在区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="队伍名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("love_fleet", "爱心车队"), ("volunteer", "志愿服务队")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("region_path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                ("org_path", models.CharField(blank=True, default="", editable=False, max_length=255)),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.partyorg",
+                        verbose_name="牵头党组织",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿服务队',
-                'verbose_name_plural': '志愿服务队',
-                'ordering': ['region_path', 'name'],
+                "verbose_name": "志愿服务队",
+                "verbose_name_plural": "志愿服务队",
+                "ordering": ["region_path", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TeamMember',
+            name="TeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(blank=True, max_length=30, verbose_name='职务')),
-                ('joined_on', models.DateField(verbose_name='加入日期')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='退出日期')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='队员')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='cases.volunteerteam')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("role", models.CharField(blank=True, max_length=30, verbose_name="职务")),
+                ("joined_on", models.DateField(verbose_name="加入日期")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="退出日期")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="队员",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="cases.volunteerteam",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['joined_on', 'id'],
+                "ordering": ["joined_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceRecord',
+            name="ServiceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('medicine_delivery', '送药上门'), ('door_to_door', '入户服务'), ('leaflets', '发放宣传资料'), ('other', '其他服务')], max_length=20, verbose_name='服务类型')),
-                ('region_path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('served_on', models.DateField(verbose_name='服务日期')),
-                ('quantity', models.PositiveIntegerField(default=1, verbose_name='数量（份/次）')),
-                ('minutes', models.PositiveIntegerField(default=0, verbose_name='服务时长（分钟）')),
-                ('beneficiaries', models.PositiveIntegerField(default=0, verbose_name='服务对象人数')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('points_awarded', models.IntegerField(default=0, verbose_name='已发放积分')),
-                ('points_note', models.CharField(blank=True, max_length=200, verbose_name='积分说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='服务人')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.region', verbose_name='服务地点')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='cases.volunteerteam', verbose_name='队伍')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("medicine_delivery", "送药上门"),
+                            ("door_to_door", "入户服务"),
+                            ("leaflets", "发放宣传资料"),
+                            ("other", "其他服务"),
+                        ],
+                        max_length=20,
+                        verbose_name="服务类型",
+                    ),
+                ),
+                ("region_path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                ("served_on", models.DateField(verbose_name="服务日期")),
+                ("quantity", models.PositiveIntegerField(default=1, verbose_name="数量（份/次）")),
+                ("minutes", models.PositiveIntegerField(default=0, verbose_name="服务时长（分钟）")),
+                ("beneficiaries", models.PositiveIntegerField(default=0, verbose_name="服务对象人数")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("points_awarded", models.IntegerField(default=0, verbose_name="已发放积分")),
+                ("points_note", models.CharField(blank=True, max_length=200, verbose_name="积分说明")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="服务人",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.region",
+                        verbose_name="服务地点",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="cases.volunteerteam",
+                        verbose_name="队伍",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务记录',
-                'verbose_name_plural': '服务记录',
-                'ordering': ['-served_on', '-id'],
+                "verbose_name": "服务记录",
+                "verbose_name_plural": "服务记录",
+                "ordering": ["-served_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEscalation',
+            name="CaseEscalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('breach', models.CharField(max_length=10)),
-                ('due_at', models.DateTimeField()),
-                ('level', models.PositiveSmallIntegerField()),
-                ('target_path', models.CharField(max_length=255)),
-                ('target_name', models.CharField(max_length=100)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("breach", models.CharField(max_length=10)),
+                ("due_at", models.DateTimeField()),
+                ("level", models.PositiveSmallIntegerField()),
+                ("target_path", models.CharField(max_length=255)),
+                ("target_name", models.CharField(max_length=100)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'breach', 'due_at'), name='case_escalation_once')],
+                "ordering": ["at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "breach", "due_at"), name="case_escalation_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseTransition',
+            name="CaseTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(max_length=20)),
-                ('from_state', models.CharField(max_length=12)),
-                ('to_state', models.CharField(max_length=12)),
-                ('actor_name', models.CharField(blank=True, max_length=150)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transitions', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event", models.CharField(max_length=20)),
+                ("from_state", models.CharField(max_length=12)),
+                ("to_state", models.CharField(max_length=12)),
+                ("actor_name", models.CharField(blank=True, max_length=150)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transitions",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['case', 'at'], name='case_transition_case_at')],
+                "ordering": ["at", "id"],
+                "indexes": [models.Index(fields=["case", "at"], name="case_transition_case_at")],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20)),
-                ('text', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("text", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notification_recipient_read')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['region_path', 'state'], name='case_region_state'),
+            model_name="case",
+            index=models.Index(fields=["region_path", "state"], name="case_region_state"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['handler_path', 'state'], name='case_handler_state'),
+            model_name="case",
+            index=models.Index(fields=["handler_path", "state"], name="case_handler_state"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state', 'resolve_due_at'], name='case_state_resolve_due'),
+            model_name="case",
+            index=models.Index(fields=["state", "resolve_due_at"], name="case_state_resolve_due"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state', 'accept_due_at'], name='case_state_accept_due'),
+            model_name="case",
+            index=models.Index(fields=["state", "accept_due_at"], name="case_state_accept_due"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['reporter', 'created_at'], name='case_reporter_created'),
+            model_name="case",
+            index=models.Index(fields=["reporter", "created_at"], name="case_reporter_created"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['category', 'state', 'created_at'], name='case_cat_state_created'),
+            model_name="case",
+            index=models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state', 'resolved_at'], name='case_state_resolved'),
+            model_name="case",
+            index=models.Index(fields=["state", "resolved_at"], name="case_state_resolved"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['created_at'], name='case_created'),
+            model_name="case",
+            index=models.Index(fields=["created_at"], name="case_created"),
         ),
         migrations.AddConstraint(
-            model_name='routingrule',
-            constraint=models.UniqueConstraint(fields=('category', 'region'), name='cases_routing_unique'),
+            model_name="routingrule",
+            constraint=models.UniqueConstraint(fields=("category", "region"), name="cases_routing_unique"),
         ),
         migrations.AddConstraint(
-            model_name='volunteerteam',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='volunteer_team_unique_name'),
+            model_name="volunteerteam",
+            constraint=models.UniqueConstraint(fields=("region", "name"), name="volunteer_team_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_on__isnull', True)), fields=('team', 'person'), name='team_member_active_once'),
+            model_name="teammember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("left_on__isnull", True)),
+                fields=("team", "person"),
+                name="team_member_active_once",
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicerecord',
-            index=models.Index(fields=['region_path', 'served_on'], name='service_region_day'),
+            model_name="servicerecord",
+            index=models.Index(fields=["region_path", "served_on"], name="service_region_day"),
         ),
     ]
