@@ -14,6 +14,7 @@ urlpatterns = [
     path("registry/", include("tongxin.orgs.urls")),
     path("points/", include("tongxin.points.urls")),
     path("cases/", include("tongxin.cases.urls")),
+    path("open311/v2/", include("tongxin.cases.open311_urls")),
     path("stars/", include("tongxin.stars.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
