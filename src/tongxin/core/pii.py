@@ -113,7 +113,14 @@ def _master_key() -> bytes:
     key = settings.FIELD_KEY
     if key:
         return key.encode()
-    path = settings.FIELD_KEY_FILE
+    return _key_from_file(str(settings.FIELD_KEY_FILE))
+
+
+@lru_cache(maxsize=4)
+def _key_from_file(filename: str) -> bytes:
+    from pathlib import Path
+
+    path = Path(filename)
     if settings.PRODUCTION and not path.exists():
         raise RuntimeError("TONGXIN_FIELD_KEY must be set in production (the key for personal data).")
     if not path.exists():
