@@ -5,6 +5,13 @@ class OrgsConfig(AppConfig):
     name = "tongxin.orgs"
     label = "orgs"
     verbose_name = "组织体系"
+    # (label, url name, permission, order); "组织体系" and "党组织" come from accounts.context.NAV.
+    nav_items = [
+        ("单位", "orgs:unit_list", "registry.view", 12),
+        ("我联系的单位", "orgs:unit_list", "registry.view_assigned", 12),
+        ("人员", "orgs:person_list", "registry.view", 13),
+        ("两个覆盖", "orgs:coverage", "reports.view", 14),
+    ]
 
     def ready(self) -> None:
         from tongxin.core import trees

@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
+from tongxin.accounts.models import User
 from tongxin.orgs import selectors
-from tongxin.orgs.models import PartyOrg, Region
+from tongxin.orgs.models import CommitteeMember, PartyOrg, Person, Region, Unit
 
 
 class PartyOrgForm(forms.Form):
@@ -34,3 +35,185 @@ class PartyOrgForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(field.widget, forms.CheckboxSelectMultiple):
+            continue
+        else:
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "error_messages": {"invalid": "日期格式应为 年-月-日。"}}
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label="单位名称", max_length=100, error_messages={"required": "请填写单位名称。"})
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+    kind = forms.ChoiceField(label="单位类型", choices=Unit.Kind.choices)
+    industry = forms.ChoiceField(label="行业", choices=Unit.Industry.choices)
+    region: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="所在区划", queryset=Region.objects.none(), error_messages={"required": "请选择所在区划。"}
+    )
+    supervising_org = forms.ModelChoiceField(label="主管党组织", queryset=PartyOrg.objects.none(), required=False)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    workforce = forms.IntegerField(label="从业人员数", min_value=0, initial=0)
+    gig_workers = forms.IntegerField(label="新就业群体人数", min_value=0, initial=0)
+    has_union = forms.BooleanField(label="已建工会", required=False)
+    has_youth_league = forms.BooleanField(label="已建团组织", required=False)
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = selectors.regions_for(user, selectors.EDIT)
+        # Users granted on the organisation tree (a 两新工委) register units anywhere in their area.
+        self.fields["region"].queryset = regions if regions.exists() else Region.objects.all()  # type: ignore[attr-defined]
+        self.fields["supervising_org"].queryset = selectors.party_orgs_for(user).filter(is_active=True)  # type: ignore[attr-defined]
+        _style(self)
+
+
+class InstructorForm(forms.Form):
+    instructor = forms.ModelChoiceField(
+        label="党建指导员", queryset=User.objects.none(), error_messages={"required": "请选择党建指导员。"}
+    )
+    appointed_on = forms.DateField(label="选派日期", **DATE)  # type: ignore[arg-type]
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instructor"].queryset = selectors.instructors_for(user)  # type: ignore[attr-defined]
+        _style(self)
+
+
+class SetUpForm(forms.Form):
+    kind = forms.ChoiceField(label="组建类型", choices=[("branch", "党支部（单独组建）"), ("joint_branch", "联合党支部")])
+    units = forms.ModelMultipleChoiceField(
+        label="覆盖单位",
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个单位。"},
+    )
+    name = forms.CharField(label="党组织名称", max_length=100, error_messages={"required": "请填写党组织名称。"})
+    parent = forms.ModelChoiceField(label="上级党组织", queryset=PartyOrg.objects.none(), required=False)
+    region: forms.ModelChoiceField = forms.ModelChoiceField(label="所在区划", queryset=Region.objects.none(), required=False)
+    secretary_name = forms.CharField(label="书记", max_length=50, required=False)
+    established_on = forms.DateField(label="成立日期", required=False, **DATE)  # type: ignore[arg-type]
+    established_doc = forms.CharField(label="成立批复文号", max_length=100, required=False)
+    move_members = forms.BooleanField(
+        label="将这些单位的党员组织关系转入新组织", required=False, initial=True
+    )
+
+    def __init__(self, user: Any, units: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["parent"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["region"].queryset = selectors.regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
+        _style(self)
+
+
+class MoveForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        label="新的上级党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择上级党组织。"}
+    )
+
+    def __init__(self, user: Any, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = (  # type: ignore[attr-defined]
+            selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True).exclude(path__startswith=org.path)
+        )
+        _style(self)
+
+
+class OrgUnitsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label="覆盖单位", queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, units: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+
+
+class CommitteeForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50, required=False, help_text="选了人员时可不填")
+    person = forms.ModelChoiceField(label="人员（本组织党员）", queryset=Person.objects.none(), required=False)
+    position = forms.ChoiceField(label="职务", choices=CommitteeMember.Position.choices)
+    term_start = forms.DateField(label="任期开始", **DATE)  # type: ignore[arg-type]
+    term_end = forms.DateField(label="任期届满", required=False, help_text="不填则按规则计算（村、党委5年，其他3年）", **DATE)  # type: ignore[arg-type]
+
+    def __init__(self, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            membership__org=org, merged_into__isnull=True
+        ).order_by("name")
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("name") and not data.get("person"):
+            self.add_error("name", "请填写姓名或选择人员。")
+        return data
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名。"})
+    id_card = forms.CharField(label="身份证号码", max_length=18, required=False)
+    mobile = forms.CharField(label="手机号码", max_length=20, required=False)
+    region: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="居住地", queryset=Region.objects.none(), error_messages={"required": "请选择居住地。"}
+    )
+    unit = forms.ModelChoiceField(label="工作单位", queryset=Unit.objects.none(), required=False)
+    occupation = forms.ChoiceField(label="职业", choices=[("", "—"), *Person.Occupation.choices], required=False)
+    is_gig_worker = forms.BooleanField(label="新就业群体", required=False)
+
+    def __init__(self, user: Any, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = selectors.regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = selectors.units_for(user)  # type: ignore[attr-defined]
+        if editing:
+            del self.fields["id_card"]
+        _style(self)
+
+
+class ApplicationForm(forms.Form):
+    org = forms.ModelChoiceField(label="接收申请的党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择党组织。"})
+    applied_on = forms.DateField(label="递交申请书日期", **DATE)  # type: ignore[arg-type]
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
+        _style(self)
+
+
+class TransferForm(forms.Form):
+    to_org = forms.ModelChoiceField(label="转入党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择转入党组织。"})
+    reason = forms.CharField(label="转接原因", max_length=200, error_messages={"required": "请填写转接原因。"})
+    started_on = forms.DateField(label="转出日期", **DATE)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The receiving organisation may lie outside the sender's scope: any active organisation.
+        self.fields["to_org"].queryset = PartyOrg.objects.filter(is_active=True).order_by("path")  # type: ignore[attr-defined]
+        _style(self)
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.ModelChoiceField(
+        label="重复的人员（将合并到本人）", queryset=Person.objects.none(), error_messages={"required": "请选择重复的人员。"}
+    )
+
+    def __init__(self, candidates: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate"].queryset = candidates  # type: ignore[attr-defined]
+        _style(self)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="导入内容", choices=[("units", "单位"), ("people", "人员"), ("memberships", "党员身份")])
+    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要导入的文件。"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

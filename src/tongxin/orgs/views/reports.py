@@ -1,0 +1,147 @@
+"""The coverage report (两个覆盖) with charts, the findings list, and Excel import."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from openpyxl import Workbook
+
+from tongxin.core.errors import DomainError
+from tongxin.orgs import coverage, excel, selectors
+from tongxin.orgs.forms import ImportForm
+from tongxin.orgs.report import Report, coverage_report, focus_of
+from tongxin.orgs.views.common import date_param, page_user, query_without, region_param, xlsx
+
+REPORTS = "reports.view"
+
+
+@login_required
+def coverage_page(request: HttpRequest) -> HttpResponse:
+    """Figures per region and industry for the user's area, with the engine's findings beside them."""
+    user = page_user(request, REPORTS, selectors.VIEW)
+    today = timezone.localdate()
+    start = date_param(request, "start", date(today.year, 1, 1))
+    end = date_param(request, "end", today)
+    perm = REPORTS if user.has_perm_anywhere(REPORTS) else selectors.VIEW
+    units = selectors.units_for(user, perm)
+    region = region_param(request)
+    rep = coverage_report(units, region=region, start=start, end=end)
+    if request.GET.get("format") == "xlsx":
+        return xlsx(_report_xlsx(rep), "覆盖情况")
+    findings = None
+    if user.has_perm_anywhere(selectors.VIEW):
+        findings = selectors.evaluation_for(user, region=rep.focus)
+    chart = {
+        "regions": [r.label for r in rep.by_region],
+        "org_rate": [r.org_rate for r in rep.by_region],
+        "work_rate": [r.work_rate for r in rep.by_region],
+        "industries": [{"name": r.label, "value": r.units} for r in rep.by_industry],
+        "stages": (
+            [{"name": coverage.STAGES[k][0], "value": v} for k, v in findings.stage_counts().items()]
+            if findings
+            else []
+        ),
+    }
+    return render(
+        request,
+        "orgs/coverage.html",
+        {
+            "report": rep,
+            "columns": Report.COLUMNS,
+            "findings": findings,
+            "top_findings": findings.findings[:10] if findings else [],
+            "chart": chart,
+            "can_edit": user.has_perm_anywhere(selectors.EDIT),
+            "start": start,
+            "end": end,
+            "query": query_without(request, "format"),
+            "parent": rep.focus.parent if rep.focus and rep.focus.parent_id else None,
+        },
+    )
+
+
+def _report_xlsx(rep: Report) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "按区划"
+    header = [label for _, label in Report.COLUMNS]
+    ws.append([f"{rep.focus.name if rep.focus else ''}两个覆盖情况（{rep.start} 至 {rep.end}）"])
+    ws.append(header)
+    for row in [*rep.by_region, rep.total]:
+        ws.append([getattr(row, key) for key, _ in Report.COLUMNS])
+    ws2 = wb.create_sheet("按行业")
+    ws2.append(header)
+    for row in rep.by_industry:
+        ws2.append([getattr(row, key) for key, _ in Report.COLUMNS])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@login_required
+def findings_list(request: HttpRequest) -> HttpResponse:
+    """Every open finding in the user's area, each with the action that resolves it."""
+    user = page_user(request)
+    region = region_param(request)
+    ev = selectors.evaluation_for(user, region=region)
+    rule = request.GET.get("rule", "")
+    found = [f for f in ev.findings if not rule or f.rule == rule]
+    if request.GET.get("advisory") == "0":
+        found = [f for f in found if not f.advisory]
+    return render(
+        request,
+        "orgs/findings.html",
+        {
+            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "rule": rule,
+            "rules": ev.rule_counts(),
+            "rule_set": ev.rule_set,
+            "region": region,
+            "focus": focus_of(selectors.units_for(user), region),
+            "query": query_without(request, "page"),
+            "can_edit": user.has_perm_anywhere(selectors.EDIT),
+        },
+    )
+
+
+@login_required
+def rules_page(request: HttpRequest) -> HttpResponse:
+    """The rule set in force: every figure with its article and whether it is verified."""
+    page_user(request, REPORTS, selectors.VIEW)
+    return render(request, "orgs/rules.html", {"rule_set": coverage.rule_set(), "titles": coverage.RULE_TITLES})
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    user = page_user(request, selectors.EDIT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[excel.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = excel.import_file(actor=user, kind=form.cleaned_data["kind"], data=upload.read())
+        except excel.ImportRejected as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            label = excel.KINDS[result.kind][0]
+            messages.success(request, f"已导入{label}{result.rows}行：新增{result.created}，更新或无变化{result.updated}。")
+            return redirect("orgs:import")
+    return render(request, "orgs/import.html", {"form": form, "errors": errors, "kinds": excel.KINDS})
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    page_user(request, selectors.EDIT)
+    if kind not in excel.KINDS:
+        raise Http404("未找到该模板。")
+    return xlsx(excel.template(kind), f"{excel.KINDS[kind][0]}导入模板")
