@@ -256,13 +256,13 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
     today = today or timezone.localdate()
     towns = {t.pk: t for t in townships_for(user)}
     levels: dict[int, dict[str, int]] = {}
-    for row in (
+    for lr in (
         scoped(StarCycle.objects.filter(year=year), user, VIEW)
         .values("township_id", "current_level")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        levels.setdefault(row["township_id"], {})[row["current_level"] or "none"] = row["n"]
+        levels.setdefault(lr["township_id"], {})[lr["current_level"] or "none"] = lr["n"]
     weak: dict[int, int] = {
         r["township_id"]: r["n"]
         for r in scoped(WeakBranch.objects.filter(year=year, state=WeakBranch.State.LISTED), user, VIEW)
@@ -272,8 +272,8 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
     }
     tasks_qs = scoped(RectificationTask.objects.all(), user, VIEW)
     tasks: dict[int, dict[str, int]] = {}
-    for r in tasks_qs.values("township_id", "state").annotate(n=Count("id")).order_by():
-        tasks.setdefault(r["township_id"], {})[r["state"]] = r["n"]
+    for tr in tasks_qs.values("township_id", "state").annotate(n=Count("id")).order_by():
+        tasks.setdefault(tr["township_id"], {})[tr["state"]] = tr["n"]
     overdue = {
         r["township_id"]: r["n"]
         for r in tasks_qs.filter(
@@ -312,10 +312,10 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
         )
     totals: dict[str, int] = {}
     task_states: dict[str, int] = {}
-    for r in rows:
-        for k, v in r.levels.items():
+    for row in rows:
+        for k, v in row.levels.items():
             totals[k] = totals.get(k, 0) + v
-        for k, v in r.tasks.items():
+        for k, v in row.tasks.items():
             task_states[k] = task_states.get(k, 0) + v
     totals["weak"] = sum(r.weak for r in rows)
     verified = sum(r.verified for r in rows)
@@ -414,3 +414,19 @@ def path_q(field_name: str, prefix: str) -> Q:
 
 
 LEVEL_LABELS = dict(Level.choices)
+
+
+def owner_candidates(user: Any) -> QuerySet[User]:
+    """Possible task owners for a supervisor: village secretaries and township administrators
+    whose grants lie under the supervisor's assigned area."""
+    q = Q()
+    for prefix in user.scope_paths(SUPERVISE).get("region", []):
+        q |= prefix_q("grants__path", prefix)
+    if not q:
+        return User.objects.none()
+    return (
+        User.objects.filter(q, is_active=True, grants__revoked_at__isnull=True, grants__tree="region")
+        .filter(grants__role__in=["village_secretary", "township_admin"])
+        .distinct()
+        .order_by("username")
+    )

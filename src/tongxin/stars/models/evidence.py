@@ -51,10 +51,10 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.label}"
 
-    def audit_path(self) -> str:
-        return self.region_path
-
     def get_absolute_url(self) -> str:
         if self.kind == self.Kind.FILE and self.file:
             return str(self.file.url)
         return self.url
+
+    def audit_path(self) -> str:
+        return self.region_path

@@ -20,7 +20,7 @@ from tongxin.stars.services.cycle import (
     return_cycle,
     submit_self_assessment,
 )
-from tongxin.stars.services.evidence import link_record, upload_file
+from tongxin.stars.services.evidence import link_record, upload_evidence_for_task, upload_file
 from tongxin.stars.services.lists import end_pairing, lift_weak_branch, list_weak_branch, pair_branches
 from tongxin.stars.services.supervision import (
     TASK_EVENT_LABELS,
@@ -63,7 +63,9 @@ __all__ = [
     "report_task",
     "resolve_objection",
     "return_cycle",
+    "return_task",
     "submit_self_assessment",
+    "upload_evidence_for_task",
     "upload_file",
     "verify_task",
 ]

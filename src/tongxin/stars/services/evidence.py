@@ -11,7 +11,7 @@ from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Region
 from tongxin.stars import sources
-from tongxin.stars.models import Evidence
+from tongxin.stars.models import Evidence, RectificationTask
 from tongxin.stars.services._common import SELF_ASSESS, VIEW, require
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -55,6 +55,10 @@ def link_record(*, actor: Any, region: Region, kind: str, ref_id: str) -> Eviden
 def upload_file(*, actor: Any, region: Region, file: UploadedFile, label: str) -> Evidence:
     """Store an uploaded file once as evidence of ``region``."""
     require(actor, SELF_ASSESS, "只能为本村（社区）上传佐证材料。", region_path=region.path)
+    return _store_file(actor=actor, region=region, file=file, label=label)
+
+
+def _store_file(*, actor: Any, region: Region, file: UploadedFile, label: str) -> Evidence:
     label = (label or "").strip() or (file.name or "")
     if not label:
         raise DomainError("请填写材料名称。", field="label")
@@ -76,3 +80,11 @@ def upload_file(*, actor: Any, region: Region, file: UploadedFile, label: str) -
         actor=actor, action="stars.evidence.upload", target=evidence, after={"label": evidence.label}
     )
     return evidence
+
+
+@service("stars.evidence.upload_for_task")
+def upload_evidence_for_task(*, actor: Any, task: RectificationTask, file: UploadedFile) -> Evidence:
+    """The owner of a rectification task uploads a file as its evidence (kept once, reusable)."""
+    if actor is not None and actor.pk != task.owner_id:
+        raise DomainError("只有责任人可以上传整改佐证。", code="forbidden")
+    return _store_file(actor=actor, region=task.region, file=file, label=f"整改佐证：{task.problem}"[:200])

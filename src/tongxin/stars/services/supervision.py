@@ -78,7 +78,7 @@ def record_visit(
         township=township_of(region),
         region_path=region.path,
         visited_on=visited_on,
-        supervisor=actor if actor is not None else None,
+        supervisor=actor,
         summary=summary,
         created_at=now,
     )
