@@ -56,3 +56,11 @@ def make_villagers(region: Region, n: int, *, per_household: int = 2, prefix: st
             )
         )
     return village
+
+
+def approve_and_finalise(claim, reviewer, *, approved_on: date) -> None:  # type: ignore[no-untyped-def]
+    """Approve ``claim`` on ``approved_on`` and run the notice job the day after its notice ends."""
+    from datetime import timedelta
+
+    claim = services.approve_claim(actor=reviewer, claim=claim, today=approved_on)
+    services.finalise_due_claims(today=claim.notice_until + timedelta(days=1))

@@ -5,4 +5,21 @@ class PointsConfig(AppConfig):
     name = "tongxin.points"
     label = "points"
     verbose_name = "党群积分"
-    nav_items: list[tuple[str, str, str | None, int]] = []
+    nav_items: list[tuple[str, str, str | None, int]] = [
+        ("党群积分", "points:home", "points.view", 30),
+        ("我的积分", "points:me", "self.view", 31),
+    ]
+
+    def ready(self) -> None:
+        from datetime import datetime
+
+        from django.utils import timezone
+
+        from tongxin.core import jobs
+
+        @jobs.register("points.finalise_notices", "积分公示期满且无异议的申报入账")
+        def finalise_notices(now: datetime) -> str:
+            from tongxin.points.services import finalise_due_claims
+
+            written = finalise_due_claims(actor=None, today=timezone.localtime(now).date())
+            return f"公示期满入账 {written} 条"

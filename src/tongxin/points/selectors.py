@@ -227,7 +227,7 @@ def display_name(name: str, style: str) -> str:
         return display_name(name[:-1], style) + "户"
     if len(name) == 2:
         return name[0] + "*"
-    return name[:2] + "*" * (len(name) - 2)
+    return name[:2] + "*"
 
 
 def public_row(row: dict[str, Any], style: str) -> dict[str, Any]:

@@ -1,0 +1,44 @@
+"""Excel exports (openpyxl): boards, ledgers, nomination lists and the shop report."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_response(
+    *,
+    filename: str,
+    title: str,
+    headers: list[str],
+    rows: Iterable[Iterable[Any]],
+    notes: list[str] | None = None,
+) -> HttpResponse:
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    assert ws is not None
+    ws.title = title[:31]
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    for note in notes or []:
+        ws.append([note])
+    ws.append(headers)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(list(row))
+    for i, _ in enumerate(headers, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 16
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

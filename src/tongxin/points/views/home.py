@@ -1,0 +1,61 @@
+"""The module's start page, and linking login accounts to registry people."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tongxin.core.errors import DomainError
+from tongxin.core.scoping import scoped
+from tongxin.orgs.models import Person
+from tongxin.points import access, selectors, services
+from tongxin.points.forms import LinkForm
+from tongxin.points.models import Claim, Objection, PersonLink
+from tongxin.points.views.common import show_error, user_with
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = user_with(request, access.VIEW, access.SELF)
+    if not user.has_perm_anywhere(access.VIEW):
+        return redirect("points:me")
+    claims = selectors.claims_for(user)
+    return render(
+        request,
+        "points/home.html",
+        {
+            "submitted": claims.filter(state=Claim.State.SUBMITTED).count(),
+            "in_notice": claims.filter(state=Claim.State.NOTICE).count(),
+            "objections": selectors.objections_for(user, state=Objection.State.OPEN).count(),
+            "schemes": selectors.schemes_for(user)[:20],
+            "boards": selectors.boards_for(user)[:5],
+            "can_record": user.has_perm_anywhere(access.RECORD),
+            "can_review": user.has_perm_anywhere(access.REVIEW),
+            "can_manage": user.has_perm_anywhere(access.MANAGE),
+            "can_shop": user.has_perm_anywhere(access.SHOP),
+        },
+    )
+
+
+@login_required
+def links(request: HttpRequest) -> HttpResponse:
+    user = user_with(request, access.MANAGE)
+    people = scoped(Person.objects.filter(merged_into__isnull=True), user, access.MANAGE).order_by("name")
+    form = LinkForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        account = get_user_model().objects.filter(username=form.cleaned_data["username"].strip()).first()
+        if account is None:
+            form.add_error("username", "没有这个登录账号。")
+        else:
+            try:
+                services.link_person(actor=user, user=account, person=form.cleaned_data["person"])
+            except DomainError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, "已关联，该村民可以查看“我的积分”。")
+                return redirect("points:links")
+    existing = scoped(PersonLink.objects.select_related("user", "person"), user, access.MANAGE)[:200]
+    return render(request, "points/links.html", {"form": form, "links": existing})

@@ -1,0 +1,106 @@
+"""Schemes and their versions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from tongxin.core import rules
+from tongxin.core.errors import DomainError
+from tongxin.points import access, selectors, services
+from tongxin.points.forms import SchemeForm, VersionForm, items_text
+from tongxin.points.ledger import version_on
+from tongxin.points.views.common import show_error, user_with
+
+
+@login_required
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    user = user_with(request, access.VIEW)
+    return render(
+        request,
+        "points/scheme_list.html",
+        {"schemes": selectors.schemes_for(user), "can_manage": user.has_perm_anywhere(access.MANAGE)},
+    )
+
+
+@login_required
+def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_with(request, access.VIEW)
+    scheme = selectors.scheme_for(user, pk)
+    today = timezone.localdate()
+    current = version_on(scheme, today)
+    return render(
+        request,
+        "points/scheme_detail.html",
+        {
+            "scheme": scheme,
+            "current": current,
+            "items": current.items.all(),
+            "versions": scheme.versions.prefetch_related("items").order_by("-number"),
+            "can_manage": selectors.schemes_for(user, access.MANAGE).filter(pk=scheme.pk).exists(),
+            "notice_rule": rules.in_force("points_defaults", today)["notice_workdays"],
+        },
+    )
+
+
+@login_required
+def scheme_create(request: HttpRequest) -> HttpResponse:
+    user = user_with(request, access.MANAGE)
+    regions = selectors.regions_for(user, access.MANAGE).filter(
+        kind__in=["county", "township", "street", "village", "community"]
+    )
+    default_notice = rules.in_force("points_defaults").value("notice_workdays")
+    form = SchemeForm(request.POST or None, regions=regions, initial={"notice_workdays": default_notice})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            scheme = services.create_scheme(
+                actor=user, region=d["region"], name=d["name"], items=d["items"], effective_from=d["effective_from"],
+                base_score=d["base_score"], reset=d["reset"], accrual=d["accrual"],
+                notice_workdays=d["notice_workdays"], is_sample=d["is_sample"],
+            )  # fmt: skip
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"已建立积分方案“{scheme.name}”。")
+            return redirect("points:scheme_detail", pk=scheme.pk)
+    return render(request, "points/scheme_form.html", {"form": form, "title": "新建积分方案"})
+
+
+@login_required
+def scheme_version(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_with(request, access.MANAGE)
+    scheme = selectors.scheme_for(user, pk, access.MANAGE)
+    current = version_on(scheme, timezone.localdate())
+    initial = {
+        "effective_from": timezone.localdate(),
+        "base_score": current.base_score,
+        "reset": current.reset,
+        "accrual": current.accrual,
+        "notice_workdays": current.notice_workdays,
+        "items": items_text(current.items.all()),
+    }
+    form = VersionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            version = services.add_scheme_version(
+                actor=user, scheme=scheme, effective_from=d["effective_from"], items=d["items"],
+                base_score=d["base_score"], reset=d["reset"], accrual=d["accrual"],
+                notice_workdays=d["notice_workdays"], note=d["note"],
+            )  # fmt: skip
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(
+                request, f"已发布第{version.number}版，自{version.effective_from}起生效；此前的积分不受影响。"
+            )
+            return redirect("points:scheme_detail", pk=scheme.pk)
+    return render(
+        request,
+        "points/scheme_form.html",
+        {"form": form, "title": f"发布新版本：{scheme.name}", "scheme": scheme},
+    )
