@@ -36,7 +36,11 @@ def make_unit(world: World, name: str, region: Region | None = None, **kwargs: o
 
 def make_person(world: World, name: str, region: Region | None = None, **kwargs: object) -> Person:
     return services.create_person(
-        actor=None, name=name, region=region or world.town_b, id_card=id_number(), **kwargs  # type: ignore[arg-type]
+        actor=None,
+        name=name,
+        region=region or world.town_b,
+        id_card=id_number(),
+        **kwargs,  # type: ignore[arg-type]
     )
 
 

@@ -10,12 +10,11 @@ from datetime import date
 
 import pytest
 
-from tests.orgs.helpers import add_members, make_unit
 from tests.factories import World
-from tongxin.orgs import coverage
+from tests.orgs.helpers import add_members, make_unit
+from tongxin.orgs import coverage, services
 from tongxin.orgs.coverage import OrgFacts, UnitFacts, org_findings, unit_findings
 from tongxin.orgs.models import PartyOrg, Unit
-from tongxin.orgs import services
 
 TODAY = date(2026, 6, 1)
 RS = coverage.rule_set(TODAY)
@@ -28,7 +27,10 @@ def rules_of(findings: list[coverage.Finding]) -> set[str]:
 # --- unit rules ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("formal", "expected"), [(2, "members_without_org"), (3, "own_branch_min_formal"), (4, "own_branch_min_formal")])
+@pytest.mark.parametrize(
+    ("formal", "expected"),
+    [(2, "members_without_org"), (3, "own_branch_min_formal"), (4, "own_branch_min_formal")],
+)
 def test_own_branch_needed_from_three_formal_members(formal: int, expected: str) -> None:
     findings = unit_findings(UnitFacts(id=1, name="站点", formal=formal), RS)
     assert rules_of(findings) == {expected}
@@ -60,7 +62,12 @@ def test_only_probationary_members_still_means_members_without_organisation() ->
 
 @pytest.mark.parametrize(
     ("union", "league", "instructor", "flagged"),
-    [(False, False, False, True), (True, False, False, False), (False, True, False, False), (False, False, True, False)],
+    [
+        (False, False, False, True),
+        (True, False, False, False),
+        (False, True, False, False),
+        (False, False, True, False),
+    ],
 )
 def test_unit_without_members_needs_a_union_league_or_instructor(
     union: bool, league: bool, instructor: bool, flagged: bool
@@ -117,11 +124,22 @@ def test_branch_over_fifty_members(members: int, flagged: bool) -> None:
 
 @pytest.mark.parametrize(
     ("members", "expected"),
-    [(50, set()), (51, {"village_general_branch_over"}), (99, {"village_general_branch_over"}), (100, {"village_committee_at"})],
+    [
+        (50, set()),
+        (51, {"village_general_branch_over"}),
+        (99, {"village_general_branch_over"}),
+        (100, {"village_committee_at"}),
+    ],
 )
 def test_village_advisories_at_fifty_and_one_hundred(members: int, expected: set[str]) -> None:
     facts = OrgFacts(
-        id=1, name="村党支部", kind="branch", is_village=True, formal=members, members=members, committee_size=5
+        id=1,
+        name="村党支部",
+        kind="branch",
+        is_village=True,
+        formal=members,
+        members=members,
+        committee_size=5,
     )
     findings = org_findings(facts, RS, TODAY)
     assert rules_of(findings) == expected
@@ -202,7 +220,12 @@ def test_a_branch_with_seven_formal_members_and_no_committee_is_found_in_the_dat
     unit = make_unit(world, "货运公司")
     add_members(world, unit, full=7)
     org = services.set_up_party_org(
-        actor=None, units=[unit], kind="branch", name="货运公司党支部", parent=world.industry, move_members=True
+        actor=None,
+        units=[unit],
+        kind="branch",
+        name="货运公司党支部",
+        parent=world.industry,
+        move_members=True,
     )
     ev = coverage.evaluate(Unit.objects.filter(pk=unit.pk), PartyOrg.objects.filter(pk=org.pk))
     assert rules_of(ev.for_org(org.pk)) == {"committee_min_formal"}

@@ -60,23 +60,92 @@ def test_a_hundred_rows_with_three_bad_ones_import_nothing_and_report_exactly_th
 
 
 def test_the_good_file_imports_every_row(world: World) -> None:
-    result = excel.import_file(actor=world.user("county_admin"), kind="people", data=workbook("people", people_rows(100)))
+    result = excel.import_file(
+        actor=world.user("county_admin"), kind="people", data=workbook("people", people_rows(100))
+    )
     assert (result.rows, result.created) == (100, 100)
     assert Person.objects.filter(is_gig_worker=True, occupation="delivery_rider").count() == 100
 
 
-def test_membership_rows_report_unknown_organisation_future_date_and_unregistered_person(world: World) -> None:
+def test_membership_rows_report_unknown_organisation_future_date_and_unregistered_person(
+    world: World,
+) -> None:
     actor = world.user("county_admin")
     unit = make_unit(world, "站点")
     (p1, p2, p3) = add_members(world, unit, full=3)
     Membership.objects.all().delete()  # registered people, no memberships yet
     tomorrow = date.today() + timedelta(days=1)
     rows = [
-        [p1.id_card, p1.name, world.station_branch.name, "正式党员", None, None, None, "2019-01-01", "2020-01-01", "否", "", ""],
-        [p2.id_card, p2.name, "火星党支部", "正式党员", None, None, None, "2019-01-01", "2020-01-01", "否", "", ""],
-        [p1.id_card[:-4] + "0000", "某人", world.station_branch.name, "申请人", tomorrow, None, None, None, None, "否", "", ""],
-        [id_number(), "未登记", world.station_branch.name, "申请人", "2024-03-01", None, None, None, None, "否", "", ""],
-        [p3.id_card, p3.name, world.station_branch.name, "预备党员", None, None, None, "2020-01-01", "2021-01-01", "否", "", ""],
+        [
+            p1.id_card,
+            p1.name,
+            world.station_branch.name,
+            "正式党员",
+            None,
+            None,
+            None,
+            "2019-01-01",
+            "2020-01-01",
+            "否",
+            "",
+            "",
+        ],
+        [
+            p2.id_card,
+            p2.name,
+            "火星党支部",
+            "正式党员",
+            None,
+            None,
+            None,
+            "2019-01-01",
+            "2020-01-01",
+            "否",
+            "",
+            "",
+        ],
+        [
+            p1.id_card[:-4] + "0000",
+            "某人",
+            world.station_branch.name,
+            "申请人",
+            tomorrow,
+            None,
+            None,
+            None,
+            None,
+            "否",
+            "",
+            "",
+        ],
+        [
+            id_number(),
+            "未登记",
+            world.station_branch.name,
+            "申请人",
+            "2024-03-01",
+            None,
+            None,
+            None,
+            None,
+            "否",
+            "",
+            "",
+        ],
+        [
+            p3.id_card,
+            p3.name,
+            world.station_branch.name,
+            "预备党员",
+            None,
+            None,
+            None,
+            "2020-01-01",
+            "2021-01-01",
+            "否",
+            "",
+            "",
+        ],
     ]
     with pytest.raises(excel.ImportRejected) as exc:
         excel.import_file(actor=actor, kind="memberships", data=workbook("memberships", rows))
@@ -94,16 +163,24 @@ def test_a_date_in_the_future_is_reported_by_column(world: World) -> None:
     (p1,) = add_members(world, unit, full=1)
     Membership.objects.all().delete()
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
-    rows = [[p1.id_card, p1.name, world.industry.name, "申请人", tomorrow, None, None, None, None, "否", "", ""]]
+    rows = [
+        [p1.id_card, p1.name, world.industry.name, "申请人", tomorrow, None, None, None, None, "否", "", ""]
+    ]
     with pytest.raises(excel.ImportRejected) as exc:
-        excel.import_file(actor=world.user("county_admin"), kind="memberships", data=workbook("memberships", rows))
-    assert [(e.row, e.column, e.reason) for e in exc.value.errors] == [(2, "递交申请书日期", "日期不能晚于今天。")]
+        excel.import_file(
+            actor=world.user("county_admin"), kind="memberships", data=workbook("memberships", rows)
+        )
+    assert [(e.row, e.column, e.reason) for e in exc.value.errors] == [
+        (2, "递交申请书日期", "日期不能晚于今天。")
+    ]
 
 
 def test_units_round_trip(world: World) -> None:
     actor = world.user("county_admin")
     make_unit(world, "美团站点", credit_code="91410883MA9XXXXX1A", gig_workers=35, has_union=True)
-    make_unit(world, "出租车公司", kind="taxi_company", industry="taxi", region=world.village_b1, workforce=80)
+    make_unit(
+        world, "出租车公司", kind="taxi_company", industry="taxi", region=world.village_b1, workforce=80
+    )
     first = excel.export_units(actor, selectors.units_for(actor))
     result = excel.import_file(actor=actor, kind="units", data=first)
     assert (result.rows, result.created) == (2, 0)
@@ -127,7 +204,9 @@ def test_people_and_memberships_round_trip(world: World) -> None:
     assert excel.import_file(actor=actor, kind="people", data=people).created == 0
     assert excel.import_file(actor=actor, kind="memberships", data=members).created == 0
     assert sheet_values(excel.export_people(actor, selectors.people_for(actor))) == sheet_values(people)
-    assert sheet_values(excel.export_memberships(actor, selectors.memberships_for(actor))) == sheet_values(members)
+    assert sheet_values(excel.export_memberships(actor, selectors.memberships_for(actor))) == sheet_values(
+        members
+    )
 
 
 def test_exported_people_round_trip_into_an_empty_registry(world: World) -> None:

@@ -185,7 +185,12 @@ def _finding(
 def unit_findings(u: UnitFacts, rs: RuleSet) -> list[Finding]:
     """The findings of one unit (pure: facts in, findings out)."""
     own_min = int(rs.value("own_branch_min_formal"))
-    common: dict[str, Any] = {"subject": "unit", "subject_id": u.id, "name": u.name, "region_path": u.region_path}
+    common: dict[str, Any] = {
+        "subject": "unit",
+        "subject_id": u.id,
+        "name": u.name,
+        "region_path": u.region_path,
+    }
     if u.formal >= own_min and not u.own_orgs:
         return [
             _finding(
@@ -230,7 +235,12 @@ def _add_years(d: date, years: int) -> date:
 def org_findings(o: OrgFacts, rs: RuleSet, today: date) -> list[Finding]:
     """The findings of one party organisation (pure)."""
     out: list[Finding] = []
-    common: dict[str, Any] = {"subject": "org", "subject_id": o.id, "name": o.name, "region_path": o.region_path}
+    common: dict[str, Any] = {
+        "subject": "org",
+        "subject_id": o.id,
+        "name": o.name,
+        "region_path": o.region_path,
+    }
     is_branch = o.kind in PartyOrg.BRANCH_KINDS
     max_units = int(rs.value("joint_branch_max_units"))
     if o.kind == PartyOrg.Kind.JOINT_BRANCH and o.unit_count > max_units:
@@ -384,7 +394,9 @@ def unit_facts(units: QuerySet[Unit]) -> dict[int, UnitFacts]:
         )
     }
     counts = (
-        Membership.objects.filter(person__unit__in=ids, person__merged_into__isnull=True, status__in=PARTY_STATUSES)
+        Membership.objects.filter(
+            person__unit__in=ids, person__merged_into__isnull=True, status__in=PARTY_STATUSES
+        )
         .values("person__unit_id")
         .annotate(formal=Count("id", filter=Q(status=FULL)), prob=Count("id", filter=Q(status=PROBATIONARY)))
         .order_by()
@@ -425,18 +437,20 @@ def org_facts(orgs: QuerySet[PartyOrg]) -> dict[int, OrgFacts]:
     )
     for row in counts:
         facts[row["org_id"]].formal, facts[row["org_id"]].members = row["formal"], row["members"]
-    units = PartyOrg.units.through.objects.filter(partyorg__in=ids).values("partyorg_id").annotate(n=Count("id"))
-    for row in units.order_by():
-        facts[row["partyorg_id"]].unit_count = row["n"]
+    units = (
+        PartyOrg.units.through.objects.filter(partyorg__in=ids).values("partyorg_id").annotate(n=Count("id"))
+    )
+    for covered in units.order_by():
+        facts[covered["partyorg_id"]].unit_count = covered["n"]
     seats = (
         CommitteeMember.objects.filter(org__in=ids, ended_on__isnull=True)
         .values("org_id")
         .annotate(n=Count("id"), ends=Min("term_end"))
         .order_by()
     )
-    for row in seats:
-        facts[row["org_id"]].committee_size = row["n"]
-        facts[row["org_id"]].term_ended_on = row["ends"]
+    for seat in seats:
+        facts[seat["org_id"]].committee_size = seat["n"]
+        facts[seat["org_id"]].term_ended_on = seat["ends"]
     secretaries = CommitteeMember.objects.filter(
         org__in=ids, ended_on__isnull=True, position=CommitteeMember.Position.SECRETARY
     ).values_list("org_id", "name", "person_id", "person__membership__status", "person__membership__full_on")
@@ -499,7 +513,9 @@ def evaluate(
     rs = rule_set(today)
     ufacts = unit_facts(units)
     covering = {oid for f in ufacts.values() for oid in (*f.own_orgs, *f.joint_orgs)}
-    shown: set[int] = set(orgs.filter(is_active=True).values_list("pk", flat=True)) if orgs is not None else set()
+    shown: set[int] = (
+        set(orgs.filter(is_active=True).values_list("pk", flat=True)) if orgs is not None else set()
+    )
     ofacts = org_facts(PartyOrg.objects.filter(pk__in=covering | shown)) if covering | shown else {}
     ufind = {uid: fs for uid, f in ufacts.items() if (fs := unit_findings(f, rs))}
     ofind = {oid: fs for oid, f in ofacts.items() if (fs := org_findings(f, rs, today))}

@@ -68,11 +68,13 @@ class _People:
     """Deterministic names, ID numbers (孟州市's prefix, valid check digit) and mobile numbers."""
 
     def __init__(self, seed: int = 20260601) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not secrets
         self.n = 0
 
     def name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
+        return self.rng.choice(SURNAMES) + "".join(
+            self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2)))
+        )
 
     def id_card(self, born: date) -> str:
         self.n += 1
@@ -117,20 +119,25 @@ def build(ctx: dict[str, Any]) -> None:
             has_youth_league=spec.league,
         )
         units[spec.name] = unit
-        home_org = {"孟州市拿到家（美团）配送站": station_branch, "孟州市享到家信息技术有限公司": it_branch}.get(
-            spec.name, freight
-        )
+        home_org = {
+            "孟州市拿到家（美团）配送站": station_branch,
+            "孟州市享到家信息技术有限公司": it_branch,
+        }.get(spec.name, freight)
         people = _workers(gen, unit, spec, regions[spec.street], home_org)
         if people:
             secretaries[spec.name] = people[0]
         if spec.instructor and instructor is not None:
-            services.appoint_instructor(actor=None, unit=unit, instructor=instructor, appointed_on=date(2024, 3, 15))
+            services.appoint_instructor(
+                actor=None, unit=unit, instructor=instructor, appointed_on=date(2024, 3, 15)
+            )
 
     services.set_org_units(actor=None, org=station_branch, units=[units["孟州市拿到家（美团）配送站"]])
     services.set_org_units(actor=None, org=it_branch, units=[units["孟州市享到家信息技术有限公司"]])
     # The station branch: secretary and two committee members, current term.
     for i, position in enumerate(("secretary", "deputy", "member")):
-        person = Person.objects.filter(unit=units["孟州市拿到家（美团）配送站"], membership__status="full").order_by("id")[i]
+        person = Person.objects.filter(
+            unit=units["孟州市拿到家（美团）配送站"], membership__status="full"
+        ).order_by("id")[i]
         services.appoint_committee_member(
             actor=None,
             org=station_branch,
@@ -160,7 +167,9 @@ def build(ctx: dict[str, Any]) -> None:
     )
     small = []
     for name in JOINT_SMALL:
-        spec = DemoUnit(name, "freight_company", "freight", "会昌街道", 1, 0, 0, 2, 15, occupation="freight_driver")
+        spec = DemoUnit(
+            name, "freight_company", "freight", "会昌街道", 1, 0, 0, 2, 15, occupation="freight_driver"
+        )
         unit = services.create_unit(
             actor=None,
             name=name,

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ from tongxin.orgs import selectors, services
 from tongxin.orgs.models import Household, Membership, PartyOrg, Person, Region, Unit
 
 MAX_ROWS = 5000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YES = {"是", "有", "1", "true", "True", "TRUE", "Y", "y", "√"}
 NO = {"否", "无", "0", "false", "False", "FALSE", "N", "n", ""}
 
@@ -49,7 +51,12 @@ KINDS: dict[str, tuple[str, list[Column]]] = {
             Column("credit_code", "统一社会信用代码", help="18位；有则按此识别已登记的单位"),
             Column("kind", "单位类型", True, "、".join(Unit.Kind.labels)),
             Column("industry", "行业", True, "、".join(Unit.Industry.labels)),
-            Column("region", "所在区划", True, "区划代码，或从市到本级的名称，用“/”分隔，如 焦作市/孟州市/河阳街道"),
+            Column(
+                "region",
+                "所在区划",
+                True,
+                "区划代码，或从市到本级的名称，用“/”分隔，如 焦作市/孟州市/河阳街道",
+            ),
             Column("supervising_org", "主管党组织", help="党组织名称或组织代码"),
             Column("address", "地址"),
             Column("workforce", "从业人员数", help="整数"),
@@ -297,7 +304,7 @@ def _unit_row(actor: Any, lk: Lookups, row: dict[str, Any], seen: dict[str, int]
         raise RowProblem("credit_code" if code else "name", f"与第{seen[key]}行重复。")
     seen[key] = row["__row__"]
     sup_raw = _text(row.get("supervising_org"))
-    fields = {
+    fields: dict[str, Any] = {
         "name": name,
         "credit_code": code,
         "kind": _choice("kind", row.get("kind"), Unit.Kind.choices, "单位类型"),
@@ -342,7 +349,9 @@ def _person_row(actor: Any, lk: Lookups, row: dict[str, Any], seen: dict[str, in
     region = lk.region("region", _text(row.get("region")))
     unit_raw = _text(row.get("unit"))
     unit = lk.unit("unit", unit_raw) if unit_raw else None
-    occupation = _choice("occupation", row.get("occupation"), Person.Occupation.choices, "职业", required=False)
+    occupation = _choice(
+        "occupation", row.get("occupation"), Person.Occupation.choices, "职业", required=False
+    )
     gig = _bool("is_gig_worker", row.get("is_gig_worker"))
     mobile = _text(row.get("mobile"))
     number = _text(row.get("household"))
@@ -416,17 +425,23 @@ def _membership_row(actor: Any, lk: Lookups, row: dict[str, Any], seen: dict[str
         raise RowProblem("name", f"该身份证号码登记的姓名是“{person.name}”，与“{name}”不一致。")
     org = lk.org("org", _text(row.get("org")))
     status = _choice("status", row.get("status"), Membership.Status.choices, "状态")
-    dates = {stage: _date(STATUS_DATE[stage], row.get(STATUS_DATE[stage])) for stage in Membership.Status.values}
+    dates = {
+        stage: _date(STATUS_DATE[stage], row.get(STATUS_DATE[stage])) for stage in Membership.Status.values
+    }
     known = [(stage, d) for stage, d in dates.items() if d is not None]
-    for (s1, d1), (s2, d2) in zip(known, known[1:], strict=False):
+    for (s1, d1), (s2, d2) in pairwise(known):
         if d2 < d1:
             raise RowProblem(STATUS_DATE[s2], f"{_label(s2)}早于{_label(s1)}，日期顺序不对。")
     since = dates[status]
     if since is None:
         raise RowProblem(STATUS_DATE[status], f"状态为“{_status_label(status)}”时须填写{_label(status)}。")
-    later = [s for s, d in known if STAGE_DATES.index(STATUS_DATE[s]) > STAGE_DATES.index(STATUS_DATE[status])]
+    later = [
+        s for s, d in known if STAGE_DATES.index(STATUS_DATE[s]) > STAGE_DATES.index(STATUS_DATE[status])
+    ]
     if later:
-        raise RowProblem(STATUS_DATE[later[0]], f"状态为“{_status_label(status)}”，不应填写{_label(later[0])}。")
+        raise RowProblem(
+            STATUS_DATE[later[0]], f"状态为“{_status_label(status)}”，不应填写{_label(later[0])}。"
+        )
     is_mobile = _bool("is_mobile", row.get("is_mobile"))
     home_raw, host_raw = _text(row.get("home_org")), _text(row.get("host_org"))
     home = lk.org("home_org", home_raw) if home_raw else None

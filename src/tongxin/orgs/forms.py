@@ -48,7 +48,10 @@ def _style(form: forms.Form) -> None:
             field.widget.attrs.setdefault("class", css)
 
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "error_messages": {"invalid": "日期格式应为 年-月-日。"}}
+DATE: dict[str, Any] = {
+    "widget": forms.DateInput(attrs={"type": "date"}),
+    "error_messages": {"invalid": "日期格式应为 年-月-日。"},
+}
 
 
 class UnitForm(forms.Form):
@@ -59,7 +62,9 @@ class UnitForm(forms.Form):
     region: forms.ModelChoiceField = forms.ModelChoiceField(
         label="所在区划", queryset=Region.objects.none(), error_messages={"required": "请选择所在区划。"}
     )
-    supervising_org = forms.ModelChoiceField(label="主管党组织", queryset=PartyOrg.objects.none(), required=False)
+    supervising_org = forms.ModelChoiceField(
+        label="主管党组织", queryset=PartyOrg.objects.none(), required=False
+    )
     address = forms.CharField(label="地址", max_length=200, required=False)
     workforce = forms.IntegerField(label="从业人员数", min_value=0, initial=0)
     gig_workers = forms.IntegerField(label="新就业群体人数", min_value=0, initial=0)
@@ -88,16 +93,22 @@ class InstructorForm(forms.Form):
 
 
 class SetUpForm(forms.Form):
-    kind = forms.ChoiceField(label="组建类型", choices=[("branch", "党支部（单独组建）"), ("joint_branch", "联合党支部")])
+    kind = forms.ChoiceField(
+        label="组建类型", choices=[("branch", "党支部（单独组建）"), ("joint_branch", "联合党支部")]
+    )
     units = forms.ModelMultipleChoiceField(
         label="覆盖单位",
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一个单位。"},
     )
-    name = forms.CharField(label="党组织名称", max_length=100, error_messages={"required": "请填写党组织名称。"})
+    name = forms.CharField(
+        label="党组织名称", max_length=100, error_messages={"required": "请填写党组织名称。"}
+    )
     parent = forms.ModelChoiceField(label="上级党组织", queryset=PartyOrg.objects.none(), required=False)
-    region: forms.ModelChoiceField = forms.ModelChoiceField(label="所在区划", queryset=Region.objects.none(), required=False)
+    region: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="所在区划", queryset=Region.objects.none(), required=False
+    )
     secretary_name = forms.CharField(label="书记", max_length=50, required=False)
     established_on = forms.DateField(label="成立日期", required=False, **DATE)  # type: ignore[arg-type]
     established_doc = forms.CharField(label="成立批复文号", max_length=100, required=False)
@@ -115,13 +126,17 @@ class SetUpForm(forms.Form):
 
 class MoveForm(forms.Form):
     parent = forms.ModelChoiceField(
-        label="新的上级党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择上级党组织。"}
+        label="新的上级党组织",
+        queryset=PartyOrg.objects.none(),
+        error_messages={"required": "请选择上级党组织。"},
     )
 
     def __init__(self, user: Any, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = (  # type: ignore[attr-defined]
-            selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True).exclude(path__startswith=org.path)
+            selectors.party_orgs_for(user, selectors.EDIT)
+            .filter(is_active=True)
+            .exclude(path__startswith=org.path)
         )
         _style(self)
 
@@ -138,10 +153,14 @@ class OrgUnitsForm(forms.Form):
 
 class CommitteeForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50, required=False, help_text="选了人员时可不填")
-    person = forms.ModelChoiceField(label="人员（本组织党员）", queryset=Person.objects.none(), required=False)
+    person = forms.ModelChoiceField(
+        label="人员（本组织党员）", queryset=Person.objects.none(), required=False
+    )
     position = forms.ChoiceField(label="职务", choices=CommitteeMember.Position.choices)
     term_start = forms.DateField(label="任期开始", **DATE)  # type: ignore[arg-type]
-    term_end = forms.DateField(label="任期届满", required=False, help_text="不填则按规则计算（村、党委5年，其他3年）", **DATE)  # type: ignore[arg-type]
+    term_end = forms.DateField(
+        label="任期届满", required=False, help_text="不填则按规则计算（村、党委5年，其他3年）", **DATE
+    )  # type: ignore[arg-type]
 
     def __init__(self, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,7 +184,9 @@ class PersonForm(forms.Form):
         label="居住地", queryset=Region.objects.none(), error_messages={"required": "请选择居住地。"}
     )
     unit = forms.ModelChoiceField(label="工作单位", queryset=Unit.objects.none(), required=False)
-    occupation = forms.ChoiceField(label="职业", choices=[("", "—"), *Person.Occupation.choices], required=False)
+    occupation = forms.ChoiceField(
+        label="职业", choices=[("", "—"), *Person.Occupation.choices], required=False
+    )
     is_gig_worker = forms.BooleanField(label="新就业群体", required=False)
 
     def __init__(self, user: Any, *args: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -178,7 +199,11 @@ class PersonForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    org = forms.ModelChoiceField(label="接收申请的党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择党组织。"})
+    org = forms.ModelChoiceField(
+        label="接收申请的党组织",
+        queryset=PartyOrg.objects.none(),
+        error_messages={"required": "请选择党组织。"},
+    )
     applied_on = forms.DateField(label="递交申请书日期", **DATE)  # type: ignore[arg-type]
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
@@ -188,8 +213,14 @@ class ApplicationForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_org = forms.ModelChoiceField(label="转入党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择转入党组织。"})
-    reason = forms.CharField(label="转接原因", max_length=200, error_messages={"required": "请填写转接原因。"})
+    to_org = forms.ModelChoiceField(
+        label="转入党组织",
+        queryset=PartyOrg.objects.none(),
+        error_messages={"required": "请选择转入党组织。"},
+    )
+    reason = forms.CharField(
+        label="转接原因", max_length=200, error_messages={"required": "请填写转接原因。"}
+    )
     started_on = forms.DateField(label="转出日期", **DATE)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -201,7 +232,9 @@ class TransferForm(forms.Form):
 
 class MergeForm(forms.Form):
     duplicate = forms.ModelChoiceField(
-        label="重复的人员（将合并到本人）", queryset=Person.objects.none(), error_messages={"required": "请选择重复的人员。"}
+        label="重复的人员（将合并到本人）",
+        queryset=Person.objects.none(),
+        error_messages={"required": "请选择重复的人员。"},
     )
 
     def __init__(self, candidates: Any, *args: Any, **kwargs: Any) -> None:
@@ -211,7 +244,9 @@ class MergeForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="导入内容", choices=[("units", "单位"), ("people", "人员"), ("memberships", "党员身份")])
+    kind = forms.ChoiceField(
+        label="导入内容", choices=[("units", "单位"), ("people", "人员"), ("memberships", "党员身份")]
+    )
     file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要导入的文件。"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -75,7 +77,9 @@ class PartyOrg(TreeNode, Stamped):
     is_active = models.BooleanField("存续", default=True)
     # The units the organisation is set up in: one for a unit's own branch, several (<= the rule's
     # limit) for a joint branch. Written only by ``services.set_up_party_org`` / ``set_org_units``.
-    units = models.ManyToManyField("Unit", blank=True, related_name="covering_orgs", verbose_name="覆盖单位")
+    units: models.ManyToManyField[Unit, Any] = models.ManyToManyField(
+        "Unit", blank=True, related_name="covering_orgs", verbose_name="覆盖单位"
+    )
 
     SCOPE = {"org": "path", "region": "region_path"}
 
@@ -331,9 +335,16 @@ class CommitteeMember(Stamped):
         DEPUTY = "deputy", "副书记"
         MEMBER = "member", "委员"
 
-    org = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="committee", verbose_name="党组织")
+    org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="committee", verbose_name="党组织"
+    )
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="committee_seats", verbose_name="人员"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="committee_seats",
+        verbose_name="人员",
     )
     name = models.CharField("姓名", max_length=50)
     position = models.CharField("职务", max_length=16, choices=Position.choices)
@@ -384,7 +395,7 @@ class InstructorAppointment(Stamped):
         return self.unit.audit_path()
 
 
-class Transfer(Stamped):
+class Transfer(Stamped):  # type: ignore[django-manager-missing]
     """组织关系转接: a membership moving from one organisation to another.
 
     out (已转出) -> in_transit (在途) -> received (已接收). Until it is received the membership stays
@@ -404,8 +415,12 @@ class Transfer(Stamped):
     }
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="transfers")
-    from_org = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="transfers_out", verbose_name="转出党组织")
-    to_org = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="transfers_in", verbose_name="转入党组织")
+    from_org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="transfers_out", verbose_name="转出党组织"
+    )
+    to_org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="transfers_in", verbose_name="转入党组织"
+    )
     from_org_path = models.CharField(max_length=255, db_index=True, editable=False)
     to_org_path = models.CharField(max_length=255, db_index=True, editable=False)
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.OUT, db_index=True)

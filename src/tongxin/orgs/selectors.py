@@ -86,9 +86,9 @@ def units_for(
     ``work`` (reached by an instructor, union or youth league), ``bare`` (reached by nothing)."""
     base = Unit.objects.select_related("region", "supervising_org", "instructor")
     qs = scoped(base, user, perm)
-    if perm == VIEW and user is not None and getattr(user, "is_authenticated", False):
-        if user.has_perm_anywhere(ASSIGNED):
-            qs = qs | base.filter(instructor=user)
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    if perm == VIEW and authenticated and user.has_perm_anywhere(ASSIGNED):
+        qs = qs | base.filter(instructor=user)
     qs = qs.filter(is_active=True)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code=q.strip().upper()))
@@ -233,7 +233,9 @@ def instructors_for(user: Any) -> QuerySet[User]:
     from tongxin.accounts.models import Grant
 
     grants = scoped(Grant.objects.filter(role="instructor", revoked_at__isnull=True), user, EDIT)
-    return User.objects.filter(pk__in=grants.values("user_id"), is_active=True).order_by("real_name", "username")
+    return User.objects.filter(pk__in=grants.values("user_id"), is_active=True).order_by(
+        "real_name", "username"
+    )
 
 
 def evaluation_for(user: Any, *, region: Region | None = None, on: date | None = None) -> Evaluation:

@@ -7,106 +7,233 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='partyorg',
-            name='units',
-            field=models.ManyToManyField(blank=True, related_name='covering_orgs', to='orgs.unit', verbose_name='覆盖单位'),
+            model_name="partyorg",
+            name="units",
+            field=models.ManyToManyField(
+                blank=True, related_name="covering_orgs", to="orgs.unit", verbose_name="覆盖单位"
+            ),
         ),
         migrations.AddField(
-            model_name='unit',
-            name='instructor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='instructed_units', to=settings.AUTH_USER_MODEL, verbose_name='党建指导员'),
+            model_name="unit",
+            name="instructor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="instructed_units",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="党建指导员",
+            ),
         ),
         migrations.AddField(
-            model_name='unit',
-            name='instructor_appointed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='指导员选派日期'),
+            model_name="unit",
+            name="instructor_appointed_on",
+            field=models.DateField(blank=True, null=True, verbose_name="指导员选派日期"),
         ),
         migrations.AlterField(
-            model_name='partyorg',
-            name='kind',
-            field=models.CharField(choices=[('two_new_committee', '两新工委'), ('member_department', '成员单位'), ('industry_committee', '行业党委'), ('committee', '党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('joint_branch', '联合党支部'), ('group', '党小组')], max_length=24, verbose_name='类型'),
+            model_name="partyorg",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("two_new_committee", "两新工委"),
+                    ("member_department", "成员单位"),
+                    ("industry_committee", "行业党委"),
+                    ("committee", "党委"),
+                    ("general_branch", "党总支"),
+                    ("branch", "党支部"),
+                    ("joint_branch", "联合党支部"),
+                    ("group", "党小组"),
+                ],
+                max_length=24,
+                verbose_name="类型",
+            ),
         ),
         migrations.CreateModel(
-            name='InstructorAppointment',
+            name="InstructorAppointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('appointed_on', models.DateField(verbose_name='选派日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('instructor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='党建指导员')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instructor_history', to='orgs.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("appointed_on", models.DateField(verbose_name="选派日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "instructor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="党建指导员",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instructor_history",
+                        to="orgs.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党建指导员选派',
-                'verbose_name_plural': '党建指导员选派',
-                'ordering': ['unit', '-appointed_on', '-id'],
+                "verbose_name": "党建指导员选派",
+                "verbose_name_plural": "党建指导员选派",
+                "ordering": ["unit", "-appointed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('from_org_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('to_org_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('state', models.CharField(choices=[('out', '已转出'), ('in_transit', '在途'), ('received', '已接收')], db_index=True, default='out', max_length=16, verbose_name='状态')),
-                ('reason', models.CharField(max_length=200, verbose_name='转接原因')),
-                ('started_on', models.DateField(verbose_name='转出日期')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='接收日期')),
-                ('from_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers_out', to='orgs.partyorg', verbose_name='转出党组织')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='orgs.membership')),
-                ('to_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers_in', to='orgs.partyorg', verbose_name='转入党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("from_org_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("to_org_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("out", "已转出"), ("in_transit", "在途"), ("received", "已接收")],
+                        db_index=True,
+                        default="out",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200, verbose_name="转接原因")),
+                ("started_on", models.DateField(verbose_name="转出日期")),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="接收日期")),
+                (
+                    "from_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers_out",
+                        to="orgs.partyorg",
+                        verbose_name="转出党组织",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers",
+                        to="orgs.membership",
+                    ),
+                ),
+                (
+                    "to_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers_in",
+                        to="orgs.partyorg",
+                        verbose_name="转入党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织关系转接',
-                'verbose_name_plural': '组织关系转接',
-                'ordering': ['-started_on', '-id'],
+                "verbose_name": "组织关系转接",
+                "verbose_name_plural": "组织关系转接",
+                "ordering": ["-started_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TransferStep',
+            name="TransferStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(blank=True, max_length=16)),
-                ('to_state', models.CharField(max_length=16)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('transfer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='orgs.transfer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=16)),
+                ("to_state", models.CharField(max_length=16)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "transfer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="steps", to="orgs.transfer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['transfer', 'at', 'id'],
+                "ordering": ["transfer", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CommitteeMember',
+            name="CommitteeMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('position', models.CharField(choices=[('secretary', '书记'), ('deputy', '副书记'), ('member', '委员')], max_length=16, verbose_name='职务')),
-                ('term_start', models.DateField(verbose_name='任期开始')),
-                ('term_end', models.DateField(verbose_name='任期届满')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='离任日期')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committee', to='orgs.partyorg', verbose_name='党组织')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='committee_seats', to='orgs.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[("secretary", "书记"), ("deputy", "副书记"), ("member", "委员")],
+                        max_length=16,
+                        verbose_name="职务",
+                    ),
+                ),
+                ("term_start", models.DateField(verbose_name="任期开始")),
+                ("term_end", models.DateField(verbose_name="任期届满")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="离任日期")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="committee",
+                        to="orgs.partyorg",
+                        verbose_name="党组织",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="committee_seats",
+                        to="orgs.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '班子成员',
-                'verbose_name_plural': '班子成员',
-                'ordering': ['org', 'position', 'term_start', 'id'],
-                'indexes': [models.Index(fields=['org', 'ended_on'], name='committee_org_current')],
+                "verbose_name": "班子成员",
+                "verbose_name_plural": "班子成员",
+                "ordering": ["org", "position", "term_start", "id"],
+                "indexes": [models.Index(fields=["org", "ended_on"], name="committee_org_current")],
             },
         ),
     ]

@@ -11,7 +11,15 @@ from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.orgs import coverage
-from tongxin.orgs.models import CommitteeMember, Household, Membership, PartyOrg, Person, Transfer, TransferStep
+from tongxin.orgs.models import (
+    CommitteeMember,
+    Household,
+    Membership,
+    PartyOrg,
+    Person,
+    Transfer,
+    TransferStep,
+)
 from tongxin.orgs.services.registry import may_edit_org, may_edit_person, record_membership
 
 
@@ -43,13 +51,14 @@ def record_application(*, actor: Any, person: Person, org: PartyOrg, applied_on:
 
 
 def _step(transfer: Transfer, actor: Any, from_state: str, to_state: str, note: str = "") -> None:
-    TransferStep.objects.create(
+    step = TransferStep(
         transfer=transfer,
         from_state=from_state,
         to_state=to_state,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=note[:200],
     )
+    step.save()
 
 
 @service("orgs.transfer.start")

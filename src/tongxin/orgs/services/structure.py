@@ -152,7 +152,12 @@ def set_up_party_org(
         actor=actor,
         action="orgs.party_org.set_up",
         target=org,
-        after={"kind": kind, "units": [u.pk for u in units], "moved_members": moved, "closed_findings": closed},
+        after={
+            "kind": kind,
+            "units": [u.pk for u in units],
+            "moved_members": moved,
+            "closed_findings": closed,
+        },
     )
     return org
 

@@ -165,9 +165,13 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, f"已将“{org.name}”及其下级组织、党员移到“{form.cleaned_data['parent'].name}”之下。")
+            messages.success(
+                request, f"已将“{org.name}”及其下级组织、党员移到“{form.cleaned_data['parent'].name}”之下。"
+            )
             return redirect("orgs:org_detail", pk=org.pk)
-    return render(request, "orgs/org_form.html", {"form": form, "title": f"调整隶属关系：{org.name}", "org": org})
+    return render(
+        request, "orgs/org_form.html", {"form": form, "title": f"调整隶属关系：{org.name}", "org": org}
+    )
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,7 +24,7 @@ from tongxin.orgs.views.common import form_error, is_htmx, page_user, query_with
 def person_list(request: HttpRequest) -> HttpResponse:
     user = page_user(request)
     gig = {"1": True, "0": False}.get(request.GET.get("gig", ""))
-    filters = {
+    filters: dict[str, Any] = {
         "q": request.GET.get("q", "").strip(),
         "status": request.GET.get("status", ""),
         "occupation": request.GET.get("occupation", ""),
@@ -52,9 +54,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = page_user(request)
     person = selectors.person_for(user, pk)
-    membership = Membership.objects.filter(person=person).select_related("org", "home_org", "host_org").first()
+    membership = (
+        Membership.objects.filter(person=person).select_related("org", "home_org", "host_org").first()
+    )
     transfers = (
-        Transfer.objects.filter(membership=membership).select_related("from_org", "to_org") if membership else []
+        Transfer.objects.filter(membership=membership).select_related("from_org", "to_org")
+        if membership
+        else []
     )
     return render(
         request,
@@ -99,7 +105,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记{person.name}。")
             return redirect("orgs:person_detail", pk=person.pk)
-    return render(request, "orgs/org_form.html", {"form": form, "title": "登记人员", "back": "orgs:person_list"})
+    return render(
+        request, "orgs/org_form.html", {"form": form, "title": "登记人员", "back": "orgs:person_list"}
+    )
 
 
 @login_required
@@ -123,7 +131,9 @@ def person_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("orgs:person_detail", pk=person.pk)
-    return render(request, "orgs/org_form.html", {"form": form, "title": f"编辑：{person.name}", "person": person})
+    return render(
+        request, "orgs/org_form.html", {"form": form, "title": f"编辑：{person.name}", "person": person}
+    )
 
 
 @login_required
@@ -139,7 +149,11 @@ def person_apply(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已登记{person.name}的入党申请书。")
             return redirect("orgs:person_detail", pk=person.pk)
-    return render(request, "orgs/org_form.html", {"form": form, "title": f"登记入党申请书：{person.name}", "person": person})
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "title": f"登记入党申请书：{person.name}", "person": person},
+    )
 
 
 @login_required
@@ -209,4 +223,6 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已合并重复人员。")
             return redirect("orgs:person_detail", pk=keep.pk)
-    return render(request, "orgs/org_form.html", {"form": form, "title": f"合并重复人员：{keep.name}", "person": keep})
+    return render(
+        request, "orgs/org_form.html", {"form": form, "title": f"合并重复人员：{keep.name}", "person": keep}
+    )

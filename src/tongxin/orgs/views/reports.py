@@ -115,7 +115,9 @@ def findings_list(request: HttpRequest) -> HttpResponse:
 def rules_page(request: HttpRequest) -> HttpResponse:
     """The rule set in force: every figure with its article and whether it is verified."""
     page_user(request, REPORTS, selectors.VIEW)
-    return render(request, "orgs/rules.html", {"rule_set": coverage.rule_set(), "titles": coverage.RULE_TITLES})
+    return render(
+        request, "orgs/rules.html", {"rule_set": coverage.rule_set(), "titles": coverage.RULE_TITLES}
+    )
 
 
 @login_required
@@ -134,7 +136,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             label = excel.KINDS[result.kind][0]
-            messages.success(request, f"已导入{label}{result.rows}行：新增{result.created}，更新或无变化{result.updated}。")
+            messages.success(
+                request, f"已导入{label}{result.rows}行：新增{result.created}，更新或无变化{result.updated}。"
+            )
             return redirect("orgs:import")
     return render(request, "orgs/import.html", {"form": form, "errors": errors, "kinds": excel.KINDS})
 

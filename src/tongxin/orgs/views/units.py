@@ -59,7 +59,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = page_user(request, *UNIT_PERMS)
     unit = selectors.unit_for(user, pk)
-    ev = coverage.evaluate(Unit.objects.filter(pk=unit.pk), unit.covering_orgs.all())
+    ev = coverage.evaluate(Unit.objects.filter(pk=unit.pk), PartyOrg.objects.filter(units=unit))
     can_edit = selectors.units_for(user, selectors.EDIT).filter(pk=unit.pk).exists()
     people = selectors.people_for(user, unit=unit)
     return render(
@@ -71,7 +71,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stage": ev.stages[unit.pk],
             "stage_labels": coverage.STAGES,
             "findings": ev.findings,
-            "orgs": unit.covering_orgs.filter(is_active=True),
+            "orgs": PartyOrg.objects.filter(units=unit, is_active=True),
             "people": Paginator(people, 50).get_page(request.GET.get("page")),
             "history": unit.instructor_history.select_related("instructor")[:10],
             "can_edit": can_edit,
@@ -91,14 +91,26 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记单位“{unit.name}”。")
             return redirect("orgs:unit_detail", pk=unit.pk)
-    return render(request, "orgs/org_form.html", {"form": form, "title": "登记单位", "back": "orgs:unit_list"})
+    return render(
+        request, "orgs/org_form.html", {"form": form, "title": "登记单位", "back": "orgs:unit_list"}
+    )
 
 
 @login_required
 def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
     user = page_user(request, selectors.EDIT)
     unit = selectors.unit_for(user, pk, selectors.EDIT)
-    fields = ["name", "credit_code", "kind", "industry", "address", "workforce", "gig_workers", "has_union", "has_youth_league"]
+    fields = [
+        "name",
+        "credit_code",
+        "kind",
+        "industry",
+        "address",
+        "workforce",
+        "gig_workers",
+        "has_union",
+        "has_youth_league",
+    ]
     initial = {f: getattr(unit, f) for f in fields}
     initial.update(region=unit.region_id, supervising_org=unit.supervising_org_id)
     form = UnitForm(user, request.POST or None, initial=initial)
@@ -141,7 +153,11 @@ def set_up(request: HttpRequest) -> HttpResponse:
     chosen = list(editable.filter(pk__in=preselected))
     candidates = editable.exclude(covering_orgs__kind__in=PartyOrg.OWN_KINDS, covering_orgs__is_active=True)
     if chosen:
-        area = chosen[0].region.path.rsplit("/", 2)[0] + "/" if chosen[0].region.depth > 1 else chosen[0].region_path
+        area = (
+            chosen[0].region.path.rsplit("/", 2)[0] + "/"
+            if chosen[0].region.depth > 1
+            else chosen[0].region_path
+        )
         candidates = candidates.filter(region_path__startswith=area)
     candidates = (candidates | editable.filter(pk__in=preselected)).distinct().order_by("name")[:200]
     units_qs = Unit.objects.filter(pk__in=[u.pk for u in candidates])
