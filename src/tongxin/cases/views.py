@@ -92,6 +92,8 @@ def new(request: HttpRequest) -> HttpResponse:
         raise Http404("未找到该页面，或您无权查看。")
     kind = request.GET.get("kind", "")
     regions = _report_regions(user)
+    if not regions.exists():
+        raise Http404("您没有可以上报或登记事项的区划。")
     form = IntakeForm(
         request.POST or None,
         request.FILES or None,
@@ -359,7 +361,12 @@ def _handle_regions(user: User) -> QuerySet[Region]:
 def services_home(request: HttpRequest) -> HttpResponse:
     """Volunteer teams, service records and the tallies of the public reports for a region."""
     user = _user(request, selectors.VIEW)
-    regions = scoped(Region.objects.all(), user, selectors.VIEW).order_by("depth", "path")
+    regions = scoped(Region.objects.all(), user, selectors.VIEW)
+    if not regions.exists():
+        # Organisation grants only (a branch): the regions where its organisations are.
+        org_regions = scoped(PartyOrg.objects.all(), user, selectors.VIEW).values("region")
+        regions = Region.objects.filter(pk__in=org_regions)
+    regions = regions.order_by("depth", "path")
     region = regions.filter(pk=_int(request.GET.get("region"))).first() or regions.first()
     if region is None:
         raise Http404("没有可查看的区划")
