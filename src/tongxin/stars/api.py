@@ -69,7 +69,7 @@ class CriteriaDetailOut(CriteriaSetOut):
 class CycleOut(Schema):
     id: int
     org_id: int
-    org_name: str = Field(..., alias="org.name")
+    org_name: str
     region_id: int
     township_id: int
     year: int
@@ -81,6 +81,10 @@ class CycleOut(Schema):
     current_stars: list[str]
     current_count: int
     current_level: str
+
+    @staticmethod
+    def resolve_org_name(obj: Any) -> str:
+        return str(obj["org_name"]) if isinstance(obj, dict) else str(obj.org.name)
 
 
 class EvidenceOut(Schema):
@@ -197,12 +201,16 @@ class CycleFilter(Schema):
 class WeakOut(Schema):
     id: int
     org_id: int
-    org_name: str = Field(..., alias="org.name")
+    org_name: str
     year: int
     reason: str
     plan: str
     state: str
     lift_reason: str
+
+    @staticmethod
+    def resolve_org_name(obj: Any) -> str:
+        return str(obj["org_name"]) if isinstance(obj, dict) else str(obj.org.name)
 
 
 class WeakIn(Schema):
