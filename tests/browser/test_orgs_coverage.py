@@ -1,0 +1,96 @@
+"""The demo county's coverage page shows findings; following one and setting up a joint branch
+removes it. Also: the tree loads children on demand, and the unit list filters."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from tests.browser.conftest import log_in, shot
+from tests.factories import PASSWORD, World
+from tongxin.demo.county import build_demo
+
+TAXI = "孟州市顺达出租汽车有限公司"
+TAXI_2 = "孟州市安运出租车有限公司"
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The demo county with the registry's demo data (other modules' demo data is theirs to test)."""
+    from tongxin.demo import county
+    from tongxin.orgs import demo as orgs_demo
+
+    settings.ENFORCE_2FA = False  # the demo's own setting; 2FA has its own tests
+    monkeypatch.setattr(county, "_extend", orgs_demo.build)
+    build_demo()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_following_a_finding_and_setting_up_a_joint_branch_removes_it(  # type: ignore[no-untyped-def]
+    demo, live_server, request, device: str
+) -> None:
+    page = request.getfixturevalue(f"{device}_page")
+    log_in(page, live_server.url, "mz_lxgw", settings.DEMO_PASSWORD)
+    page.wait_for_selector("[data-testid=roles]")
+    page.goto(f"{live_server.url}/registry/coverage/")
+    findings = page.locator("[data-testid=coverage-findings]")
+    findings.wait_for()
+    assert "孟州市" in page.inner_text("h1")
+    taxi = findings.locator("[data-testid=finding]", has_text=TAXI)
+    assert taxi.count() == 1
+    assert "有党员" in taxi.inner_text()
+    assert findings.locator("[data-rule=joint_branch_max_units]").count() == 1
+    page.wait_for_function("document.querySelector('#chart-regions canvas') !== null")
+    shot(page, f"orgs-coverage-{device}")
+
+    taxi.locator("[data-testid=finding-action]").click()
+    page.wait_for_url("**/registry/set-up/**")
+    assert page.locator("input[name=kind], select[name=kind]").first.input_value() == "joint_branch"
+    assert page.get_by_label(TAXI, exact=False).is_checked()
+    page.get_by_label(TAXI_2, exact=False).check()
+    page.fill("input[name=name]", "孟州市出租汽车行业联合党支部")
+    shot(page, f"orgs-set-up-{device}")
+    page.click("[data-testid=set-up-submit]")
+    page.wait_for_url("**/registry/orgs/**")
+    assert "已组建" in page.content()
+    assert TAXI in page.content()
+
+    page.goto(f"{live_server.url}/registry/findings/")
+    body = page.inner_text("main")
+    assert TAXI not in body
+    assert TAXI_2 not in body
+    assert "孟州市鑫源物流有限公司" in body  # other findings are still there
+    shot(page, f"orgs-findings-{device}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tree_loads_children_on_demand(world: World, live_server, desktop_page) -> None:  # type: ignore[no-untyped-def]
+    page = desktop_page
+    log_in(page, live_server.url, "township_admin", PASSWORD)
+    page.wait_for_selector("[data-testid=roles]")
+    page.goto(f"{live_server.url}/registry/")
+    page.click(f"[data-testid=region-{world.town_a.pk}]")
+    page.wait_for_selector(f"[data-testid=region-{world.village_a1.pk}]")
+    assert "甲镇党委" in page.inner_text("main")
+    assert "乙镇" not in page.inner_text("main")
+    shot(page, "orgs-tree-desktop")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_unit_list_filters_with_htmx(demo, live_server, phone_page) -> None:  # type: ignore[no-untyped-def]
+    page = phone_page
+    log_in(page, live_server.url, "mz_lxgw", settings.DEMO_PASSWORD)
+    page.wait_for_selector("[data-testid=roles]")
+    page.goto(f"{live_server.url}/registry/units/")
+    rows = page.locator("[data-testid=unit-row]")
+    total = rows.count()
+    assert total > 10
+    page.select_option("select[name=industry]", "taxi")
+    page.wait_for_function("document.querySelectorAll('[data-testid=unit-row]').length === 2")
+    assert TAXI in page.inner_text("#unit-rows")
+    shot(page, "orgs-units-phone")
+    page.click(f"text={TAXI}")
+    page.wait_for_selector("[data-testid=stage]")
+    assert "组建一个" in page.inner_text("[data-testid=stage]")
+    shot(page, "orgs-unit-phone")
