@@ -274,7 +274,9 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
     if actor is None:
         if intake.open311_key is None and channel == Channel.OPEN311:
             raise DomainError("缺少 Open311 密钥。", field="api_key")
-    elif reporter is None or reporter.pk == actor.pk:
+    elif (reporter is None and not intake.reporter_name.strip()) or (
+        reporter is not None and reporter.pk == actor.pk
+    ):
         # Filing one's own case: the region must be where the user reports.
         reporter = actor
         if not in_scope(region.path, actor, REPORT, "region") and not in_scope(
