@@ -53,7 +53,7 @@ def test_security_admin_creates_a_user_and_grants_a_role(world: World, client: C
     assert ok.status_code == 302 and user.must_change_password
     granted = client.post(
         reverse("accounts:user_detail", args=[user.pk]),
-        {"role": "village_secretary", "tree": "region", "node_id": world.village_b2.pk},
+        {"role": "village_secretary", "node": f"region:{world.village_b2.pk}"},
     )
     assert granted.status_code == 302
     assert user.grants.get().path == world.village_b2.path

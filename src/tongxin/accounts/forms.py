@@ -6,6 +6,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from tongxin.accounts.roles import ROLE_CHOICES
+from tongxin.core import trees
+from tongxin.core.forms import StyledForm
+from tongxin.core.scoping import scoped
 
 
 class LoginForm(AuthenticationForm):
@@ -22,7 +25,7 @@ class LoginForm(AuthenticationForm):
             f.widget.attrs["class"] = "form-control form-control-lg"
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(StyledForm):
     old_password = forms.CharField(
         label="当前密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -52,7 +55,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class OtpTokenForm(forms.Form):
+class OtpTokenForm(StyledForm):
     token = forms.RegexField(
         label="6位动态验证码",
         regex=r"^\d{6}$",
@@ -61,7 +64,7 @@ class OtpTokenForm(forms.Form):
     )
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(StyledForm):
     username = forms.RegexField(
         label="用户名",
         regex=r"^[A-Za-z0-9_.@+-]{3,150}$",
@@ -74,13 +77,31 @@ class UserCreateForm(forms.Form):
     )
 
 
-class GrantForm(forms.Form):
+class GrantForm(StyledForm):
     role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
-    tree = forms.ChoiceField(label="范围类型", choices=[("region", "行政区划"), ("org", "党组织")])
-    node_id = forms.IntegerField(label="范围节点编号", min_value=1)
+    node = forms.ChoiceField(label="授权范围", help_text="该角色在所选区划或党组织及其下级范围内有效。")
+
+    def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        for tree in trees.all_trees():
+            nodes = scoped(tree.model._default_manager.all(), actor, "accounts.manage").order_by("path")
+            options = [(f"{tree.name}:{n.pk}", "\u3000" * n.depth + n.name) for n in nodes[:5000]]
+            if options:
+                groups.append((tree.label, options))
+        self.fields["node"].choices = [("", "请选择"), *groups]  # type: ignore[attr-defined]
+
+    def clean_node(self) -> Any:
+        value: str = self.cleaned_data["node"]
+        tree_name, _, pk = value.partition(":")
+        tree = trees.get(tree_name)
+        node = tree.model._default_manager.filter(pk=int(pk)).first()
+        if node is None:
+            raise forms.ValidationError("所选范围不存在。")
+        return node
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(StyledForm):
     action = forms.CharField(label="操作", required=False)
     actor = forms.CharField(label="操作人", required=False)
     success = forms.ChoiceField(

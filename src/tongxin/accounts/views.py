@@ -29,7 +29,7 @@ from tongxin.accounts.forms import (
 )
 from tongxin.accounts.middleware import password_expired
 from tongxin.accounts.models import Grant, User
-from tongxin.core import audit, trees
+from tongxin.core import audit
 from tongxin.core.errors import DomainError
 
 
@@ -149,20 +149,17 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = selectors.managed_user_or_none(actor, pk)
     if target is None:
         raise Http404("未找到该用户，或您无权查看。")
-    form = GrantForm(request.POST or None)
+    form = GrantForm(actor, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        tree = trees.get(form.cleaned_data["tree"])
-        node = tree.model._default_manager.filter(pk=form.cleaned_data["node_id"]).first()
-        if node is None:
-            form.add_error("node_id", f"{tree.label}中没有编号为 {form.cleaned_data['node_id']} 的节点。")
+        try:
+            services.grant_role(
+                actor=actor, user=target, role=form.cleaned_data["role"], node=form.cleaned_data["node"]
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            try:
-                services.grant_role(actor=actor, user=target, role=form.cleaned_data["role"], node=node)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(request, "已授权。")
-                return redirect("accounts:user_detail", pk=target.pk)
+            messages.success(request, "已授权。")
+            return redirect("accounts:user_detail", pk=target.pk)
     return render(
         request,
         "accounts/user_detail.html",
