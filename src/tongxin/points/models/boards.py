@@ -43,7 +43,9 @@ class PublishedBoard(models.Model):
     heads = models.JSONField()
     content_hash = models.CharField(max_length=64)
     token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
-    published_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     published_at = models.DateTimeField(default=timezone.now)
 
     SCOPE = {"region": "region_path"}
