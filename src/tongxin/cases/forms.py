@@ -9,6 +9,18 @@ from tongxin.cases.models import Category, Channel, ServiceRecord, Validity, Vol
 from tongxin.orgs.models import PartyOrg, Person, Region
 
 
+def _style(form: forms.Form) -> None:
+    """Bootstrap classes on every widget (the shared fragment renders widgets as they are)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, forms.HiddenInput):
+            widget.attrs.setdefault("class", "form-control")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -36,8 +48,6 @@ class IntakeForm(forms.Form):
     address = forms.CharField(
         label="地址", required=False, max_length=200, help_text="没有定位时请填写地址。"
     )
-    lat = forms.DecimalField(required=False, widget=forms.HiddenInput)
-    lng = forms.DecimalField(required=False, widget=forms.HiddenInput)
     photos = MultiplePhotoField(
         label="现场照片（最多4张）",
         required=False,
@@ -73,6 +83,7 @@ class IntakeForm(forms.Form):
                     (Channel.WALK_IN, "驿站现场代报"),
                 ],
             )
+        _style(self)
 
 
 class TeamForm(forms.Form):
@@ -90,6 +101,7 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        _style(self)
 
 
 class MemberForm(forms.Form):
@@ -99,6 +111,7 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        _style(self)
 
 
 class ServiceRecordForm(forms.Form):
@@ -124,6 +137,7 @@ class ServiceRecordForm(forms.Form):
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        _style(self)
 
 
 VALIDITY_CHOICES = [(Validity.INVALID, "无效上报"), (Validity.MALICIOUS, "恶意上报")]

@@ -109,8 +109,8 @@ def new(request: HttpRequest) -> HttpResponse:
             category=data["category"],
             description=data["description"],
             region=data["region"],
-            lat=data.get("lat"),
-            lng=data.get("lng"),
+            lat=request.POST.get("lat", "").strip() or None,
+            lng=request.POST.get("lng", "").strip() or None,
             address=data.get("address", ""),
             published=data.get("published", False),
             photos=tuple(data.get("photos") or ()),
@@ -126,7 +126,16 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已上报，编号 {case.number}。处理进展会通知您。")
             return redirect(case)
-    return render(request, "cases/new.html", {"form": form, "staff": staff})
+    return render(
+        request,
+        "cases/new.html",
+        {
+            "form": form,
+            "staff": staff,
+            "lat": request.POST.get("lat", ""),
+            "lng": request.POST.get("lng", ""),
+        },
+    )
 
 
 # --- one case -------------------------------------------------------------------------------
