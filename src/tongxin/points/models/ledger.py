@@ -72,7 +72,7 @@ class LedgerEntry(AppendOnlyModel):
 
     @property
     def source_label(self) -> str:
-        return SOURCE_LABELS.get(self.source, self.source)
+        return SOURCE_LABELS.get(self.source) or SOURCE_LABELS.get(self.source.split(".")[0], self.source)
 
 
 SOURCE_LABELS = {"claim": "积分申报", "reversal": "冲正", "cases": "事项办结激励", "demo": "演示数据"}
