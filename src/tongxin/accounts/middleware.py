@@ -27,6 +27,8 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "HTTP_AUTHORIZATION" in request.META:
+            return self.get_response(request)  # token clients have no session to time out
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = time.time()
@@ -64,8 +66,10 @@ class LoginPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(_EXEMPT_PREFIXES):
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or request.path.startswith(_EXEMPT_PREFIXES):
+        if user is None or not user.is_authenticated:
             return self.get_response(request)
         change_url = reverse("accounts:password_change")
         setup_url = reverse("accounts:otp_setup")
