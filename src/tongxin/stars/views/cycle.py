@@ -146,19 +146,12 @@ def declare(request: HttpRequest, org_id: int, year: int) -> HttpResponse:
 
 
 def _row_response(request: HttpRequest, user: User, cycle: StarCycle, indicator_id: int) -> HttpResponse:
+    """After a change to one indicator: htmx gets the page again (its assessment block is swapped,
+    so the star shares and the level preview follow); a plain form post is redirected."""
     if request.headers.get("HX-Request"):
-        evaluation = evaluate(cycle, now=timezone.now())
-        row = next(r for s in evaluation.stars for r in s.rows if r.indicator.pk == indicator_id)
-        return render(
-            request,
-            "stars/fragment_indicator.html",
-            {
-                "row": row,
-                "cycle": cycle,
-                "editable": True,
-                "candidates": selectors.evidence_candidates(user, cycle.region),
-            },
-        )
+        ctx = _branch_context(request, user, cycle.org_id, cycle.year)
+        ctx.update({"htmx": True, "open_indicator": indicator_id})
+        return render(request, "stars/branch.html", ctx)
     return redirect(f"{cycle_url(cycle)}#ind-{indicator_id}")
 
 

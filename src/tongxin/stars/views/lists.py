@@ -3,7 +3,6 @@ also as an Excel file (``?format=xlsx``)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -180,7 +179,7 @@ def county(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "view": view,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart": chart,
             "task_labels": dict(RectificationTask.State.choices),
             "can_view": user.has_perm_anywhere(VIEW),
         },
