@@ -17,7 +17,7 @@ from tongxin.points.models import PointItem, PublishedBoard, Scheme, SchemeVersi
 from tongxin.points.services import ItemSpec
 
 _NONE: Any = Person.objects.none()
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
 

@@ -35,6 +35,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
             "year": periods.year_of(today),
             "quarter_label": periods.label(periods.quarter_of(today)),
             "my_claims": claims,
+            "ranks": [(periods.label(p), r) for p, r in mine.ranks.items()] if mine else [],
         },
     )
 
