@@ -11,11 +11,11 @@ import pytest
 from tests.browser.conftest import log_in, shot
 from tests.factories import PASSWORD, World
 from tests.points.helpers import make_scheme, make_villagers
+from tests.stars.conftest import at
 from tongxin.core import jobs
 from tongxin.points import services as points_services
 from tongxin.stars import services
 from tongxin.stars.models import Indicator, StarCycle
-from tests.stars.conftest import at
 
 
 def _switch(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -25,7 +25,9 @@ def _switch(page, base: str, username: str) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.django_db(transaction=True)
-def test_village_to_county_with_points_board_evidence(world: World, live_server, desktop_page, settings) -> None:  # type: ignore[no-untyped-def]
+def test_village_to_county_with_points_board_evidence(
+    world: World, live_server, desktop_page, settings
+) -> None:  # type: ignore[no-untyped-def]
     settings.ENFORCE_2FA = False
     services.load_sample_criteria(actor=None, applies_to="village")
     make_scheme(world.village_a1)
@@ -35,7 +37,9 @@ def test_village_to_county_with_points_board_evidence(world: World, live_server,
             actor=None, person=h.head, points=5, source="test", source_ref=f"h{i}", reason="义务劳动",
             on=date(2026, 5, 6),
         )  # fmt: skip
-    board = points_services.publish_board(actor=world.user("village_secretary"), region=world.village_a1, period="2026Q2")
+    board = points_services.publish_board(
+        actor=world.user("village_secretary"), region=world.village_a1, period="2026Q2"
+    )
     page, base = desktop_page, live_server.url
     year = 2026
     branch_url = f"{base}/stars/branch/{world.branch_a1.pk}/{year}/"
@@ -48,7 +52,9 @@ def test_village_to_county_with_points_board_evidence(world: World, live_server,
     page.wait_for_selector("[data-testid=cycle-summary]")
     assert "自评中" in page.inner_text("[data-testid=state]")
     cycle = StarCycle.objects.get(org=world.branch_a1, year=year)
-    for ind in Indicator.objects.filter(star__criteria_set=cycle.criteria_set).order_by("star__order", "order"):
+    for ind in Indicator.objects.filter(star__criteria_set=cycle.criteria_set).order_by(
+        "star__order", "order"
+    ):
         if ind.method == "metric":
             continue
         row = page.locator(f"#ind-{ind.pk}")

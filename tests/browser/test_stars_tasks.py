@@ -23,7 +23,9 @@ def _switch(page, base: str, username: str) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.django_db(transaction=True)
-def test_task_goes_overdue_escalates_and_is_verified(world: World, live_server, phone_page, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_task_goes_overdue_escalates_and_is_verified(
+    world: World, live_server, phone_page, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     settings.ENFORCE_2FA = False
     settings.MEDIA_ROOT = tmp_path
     page, base = phone_page, live_server.url
