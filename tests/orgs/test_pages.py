@@ -25,7 +25,11 @@ def test_every_page_renders(world: World, admin) -> None:  # type: ignore[no-unt
     unit = make_unit(world, "美团站点", gig_workers=30)
     (person,) = add_members(world, unit, full=1)
     transfer = services.start_transfer(
-        actor=None, membership=membership(person), to_org=world.branch_b1, reason="工作变动", started_on=date(2026, 5, 1)
+        actor=None,
+        membership=membership(person),
+        to_org=world.branch_b1,
+        reason="工作变动",
+        started_on=date(2026, 5, 1),
     )
     pages = [
         reverse("orgs:tree"),
@@ -103,7 +107,8 @@ def test_setting_up_a_joint_branch_through_the_page(world: World, admin) -> None
 def test_a_refused_set_up_shows_the_reason_by_the_field(world: World, admin) -> None:  # type: ignore[no-untyped-def]
     a = make_unit(world, "甲站")
     response = admin.post(
-        reverse("orgs:set_up"), {"kind": "branch", "units": [a.pk], "name": "甲站党支部", "parent": world.industry.pk}
+        reverse("orgs:set_up"),
+        {"kind": "branch", "units": [a.pk], "name": "甲站党支部", "parent": world.industry.pk},
     )
     assert response.status_code == 200
     assert "覆盖单位：" in response.content.decode()

@@ -31,8 +31,12 @@ class Units:
 def units(world: World) -> Units:
     a = make_unit(world, "甲村快递网点", region=world.village_a1, kind="courier", industry="express")
     b = make_unit(world, "乙镇配送站", region=world.town_b)
-    c = make_unit(world, "乙一村货运公司", region=world.village_b1, kind="freight_company", industry="freight")
-    services.appoint_instructor(actor=None, unit=c, instructor=world.user("instructor"), appointed_on=date(2025, 1, 1))
+    c = make_unit(
+        world, "乙一村货运公司", region=world.village_b1, kind="freight_company", industry="freight"
+    )
+    services.appoint_instructor(
+        actor=None, unit=c, instructor=world.user("instructor"), appointed_on=date(2025, 1, 1)
+    )
     (pa,) = add_members(world, a, full=1, region=world.village_a1, org=world.branch_a1)
     (pb,) = add_members(world, b, full=1, region=world.town_b, org=world.station_branch, start=5)
     return Units(a=a, b=b, c=c, person_a=pa, person_b=pb)
@@ -107,7 +111,12 @@ def test_write_permission_table(world: World, units: Units, client, role: str) -
     api, auth = api_client(world.user(role))
     created = api.post(
         "/api/v1/set-up",
-        {"unit_ids": [units.a.pk], "kind": "joint_branch", "name": "甲村联合党支部", "parent_id": world.committee_a.pk},
+        {
+            "unit_ids": [units.a.pk],
+            "kind": "joint_branch",
+            "name": "甲村联合党支部",
+            "parent_id": world.committee_a.pk,
+        },
         content_type="application/json",
         **auth,
     )
@@ -122,7 +131,9 @@ def test_a_township_admin_gets_404_for_another_townships_unit_and_the_refusal_is
     login(client, world.user("township_admin"))
     assert client.get(reverse("orgs:unit_detail", args=[units.b.pk])).status_code == 404
     assert client.get(reverse("orgs:unit_instructor", args=[units.b.pk])).status_code == 404
-    assert AuditEvent.objects.filter(action="access.denied", target_id=str(units.b.pk), success=False).exists()
+    assert AuditEvent.objects.filter(
+        action="access.denied", target_id=str(units.b.pk), success=False
+    ).exists()
 
 
 def test_personal_data_is_masked_on_pages_and_in_the_api(world: World, units: Units, client) -> None:  # type: ignore[no-untyped-def]
@@ -136,7 +147,9 @@ def test_personal_data_is_masked_on_pages_and_in_the_api(world: World, units: Un
     assert units.person_a.id_card not in str(body)
 
 
-def test_revealing_an_id_number_needs_the_permission_and_is_audited(world: World, units: Units, client) -> None:  # type: ignore[no-untyped-def]
+def test_revealing_an_id_number_needs_the_permission_and_is_audited(
+    world: World, units: Units, client
+) -> None:  # type: ignore[no-untyped-def]
     from tongxin.core.models import AuditEvent
 
     login(client, world.user("county_admin"))
@@ -146,4 +159,7 @@ def test_revealing_an_id_number_needs_the_permission_and_is_audited(world: World
     assert AuditEvent.objects.filter(action="pii.reveal", target_id=str(units.person_a.pk)).count() == 1
     client.logout()
     login(client, world.user("township_admin"))
-    assert client.post(reverse("orgs:person_reveal", args=[units.person_a.pk]), {"field": "id_card"}).status_code == 404
+    assert (
+        client.post(reverse("orgs:person_reveal", args=[units.person_a.pk]), {"field": "id_card"}).status_code
+        == 404
+    )

@@ -18,7 +18,9 @@ from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, T
 def test_moving_an_organisation_moves_its_subtree_and_members(world: World) -> None:
     actor = world.user("county_admin")
     (member,) = add_members(world, None, full=1, org=world.station_branch)
-    group = services.create_party_org(actor=None, name="骑手党小组", kind="group", parent=world.station_branch)
+    group = services.create_party_org(
+        actor=None, name="骑手党小组", kind="group", parent=world.station_branch
+    )
     services.move_party_org(actor=actor, org=world.station_branch, parent=world.committee_b)
     world.station_branch.refresh_from_db()
     group.refresh_from_db()
@@ -32,7 +34,9 @@ def test_moving_an_organisation_moves_its_subtree_and_members(world: World) -> N
 
 def test_moving_an_organisation_under_its_own_subtree_is_refused(world: World) -> None:
     with pytest.raises(DomainError) as exc:
-        services.move_party_org(actor=world.user("county_admin"), org=world.two_new, parent=world.station_branch)
+        services.move_party_org(
+            actor=world.user("county_admin"), org=world.two_new, parent=world.station_branch
+        )
     assert exc.value.field == "parent"
     assert "下级" in exc.value.message
     assert AuditEvent.objects.filter(action="orgs.party_org.move", success=False).count() == 1
@@ -42,7 +46,11 @@ def test_a_joint_branch_of_more_than_five_units_is_refused(world: World) -> None
     units = [make_unit(world, f"小站{i}") for i in range(6)]
     with pytest.raises(DomainError) as exc:
         services.set_up_party_org(
-            actor=world.user("county_admin"), units=units, kind="joint_branch", name="联合党支部", parent=world.industry
+            actor=world.user("county_admin"),
+            units=units,
+            kind="joint_branch",
+            name="联合党支部",
+            parent=world.industry,
         )
     assert exc.value.field == "units"
     assert not PartyOrg.objects.filter(name="联合党支部").exists()
@@ -62,7 +70,9 @@ def test_an_own_branch_needs_three_formal_members_probationary_not_counted(world
     unit = make_unit(world, "站点")
     add_members(world, unit, full=2, probationary=3)
     with pytest.raises(DomainError) as exc:
-        services.set_up_party_org(actor=None, units=[unit], kind="branch", name="站点党支部", parent=world.industry)
+        services.set_up_party_org(
+            actor=None, units=[unit], kind="branch", name="站点党支部", parent=world.industry
+        )
     assert "不足3名" in exc.value.message
 
 
@@ -120,15 +130,21 @@ def test_a_new_secretary_replaces_the_old_and_the_term_follows_the_rule(world: W
 
 def test_an_application_is_recorded_once_and_only_from_an_adult(world: World) -> None:
     person = make_person(world, "小王")
-    services.record_application(actor=None, person=person, org=world.station_branch, applied_on=date(2026, 3, 1))
+    services.record_application(
+        actor=None, person=person, org=world.station_branch, applied_on=date(2026, 3, 1)
+    )
     assert membership(person).status == "applicant"
     with pytest.raises(DomainError):
-        services.record_application(actor=None, person=person, org=world.station_branch, applied_on=date(2026, 3, 2))
+        services.record_application(
+            actor=None, person=person, org=world.station_branch, applied_on=date(2026, 3, 2)
+        )
     young = services.create_person(
         actor=None, name="小李", region=world.town_b, id_card=id_number(born=date(2010, 1, 1))
     )
     with pytest.raises(DomainError) as exc:
-        services.record_application(actor=None, person=young, org=world.station_branch, applied_on=date(2026, 3, 1))
+        services.record_application(
+            actor=None, person=young, org=world.station_branch, applied_on=date(2026, 3, 1)
+        )
     assert "18" in exc.value.message
 
 
@@ -158,7 +174,11 @@ def test_a_transfer_goes_out_in_transit_received_and_the_sender_stays_responsibl
 def test_a_transfer_step_cannot_be_taken_twice(world: World) -> None:
     (member,) = add_members(world, None, full=1, org=world.branch_a1, region=world.village_a1)
     transfer = services.start_transfer(
-        actor=None, membership=membership(member), to_org=world.branch_b1, reason="工作变动", started_on=date(2026, 5, 1)
+        actor=None,
+        membership=membership(member),
+        to_org=world.branch_b1,
+        reason="工作变动",
+        started_on=date(2026, 5, 1),
     )
     stale = Transfer.objects.get(pk=transfer.pk)
     services.advance_transfer(actor=None, transfer=transfer, event="dispatch")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any
 
@@ -48,6 +49,9 @@ class UnitFacts:
     has_union: bool = False
     has_youth_league: bool = False
     has_instructor: bool = False
+    gig_workers: int = 0  # declared by the unit
+    gig_members: int = 0  # registered gig workers of the unit who are formal or probationary members
+    applications: int = 0  # applications received in the period asked for
     own_orgs: list[int] = field(default_factory=list)
     joint_orgs: list[int] = field(default_factory=list)
 
@@ -376,8 +380,9 @@ def unit_stage(u: UnitFacts, unit_open: bool, orgs_open: bool) -> str:
 # --- gathering facts ---------------------------------------------------------------------------
 
 
-def unit_facts(units: QuerySet[Unit]) -> dict[int, UnitFacts]:
-    """Facts of every unit in ``units``, in four queries whatever their number."""
+def unit_facts(units: QuerySet[Unit], period: tuple[date, date] | None = None) -> dict[int, UnitFacts]:
+    """Facts of every unit in ``units``, in three queries whatever their number. With ``period``, the
+    applications received in it are counted too."""
     ids = units.values("pk")
     facts = {
         row[0]: UnitFacts(
@@ -388,34 +393,60 @@ def unit_facts(units: QuerySet[Unit]) -> dict[int, UnitFacts]:
             has_union=row[4],
             has_youth_league=row[5],
             has_instructor=row[6] is not None,
+            gig_workers=row[7],
         )
         for row in units.order_by().values_list(
-            "pk", "name", "region_path", "industry", "has_union", "has_youth_league", "instructor_id"
+            "pk",
+            "name",
+            "region_path",
+            "industry",
+            "has_union",
+            "has_youth_league",
+            "instructor_id",
+            "gig_workers",
         )
     }
+    party = Q(status__in=PARTY_STATUSES)
+    # A merged duplicate never holds a membership (merging moves it), so no filter on merged_into: it
+    # would make SQLite walk every person instead of the few members. Two plain queries rather than one
+    # with an OR, which would make the planners drive from the people table.
     counts = (
-        Membership.objects.filter(
-            person__unit__in=ids, person__merged_into__isnull=True, status__in=PARTY_STATUSES
+        Membership.objects.filter(party, person__unit__in=ids)
+        .values_list("person__unit_id")
+        .annotate(
+            formal=Count("id", filter=Q(status=FULL)),
+            prob=Count("id", filter=Q(status=PROBATIONARY)),
+            gig=Count("id", filter=Q(person__is_gig_worker=True)),
         )
-        .values("person__unit_id")
-        .annotate(formal=Count("id", filter=Q(status=FULL)), prob=Count("id", filter=Q(status=PROBATIONARY)))
         .order_by()
     )
-    for row in counts:
-        f = facts.get(row["person__unit_id"])
+    for unit_id, formal, prob, gig in counts:
+        f = facts.get(unit_id)
         if f is not None:
-            f.formal, f.probationary = row["formal"], row["prob"]
+            f.formal, f.probationary, f.gig_members = formal, prob, gig
+    if period is not None:
+        apps = (
+            Membership.objects.filter(
+                applied_on__gte=period[0], applied_on__lte=period[1], person__unit__in=ids
+            )
+            .values_list("person__unit_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for unit_id, n in apps:
+            if unit_id in facts:
+                facts[unit_id].applications = n
     through = PartyOrg.units.through.objects.filter(unit__in=ids, partyorg__is_active=True).values_list(
         "unit_id", "partyorg_id", "partyorg__kind"
     )
     for unit_id, org_id, kind in through:
-        f = facts.get(unit_id)
-        if f is None:
+        unit = facts.get(unit_id)
+        if unit is None:
             continue
         if kind in PartyOrg.OWN_KINDS:
-            f.own_orgs.append(org_id)
+            unit.own_orgs.append(org_id)
         elif kind == PartyOrg.Kind.JOINT_BRANCH:
-            f.joint_orgs.append(org_id)
+            unit.joint_orgs.append(org_id)
     return facts
 
 
@@ -430,7 +461,7 @@ def org_facts(orgs: QuerySet[PartyOrg]) -> dict[int, OrgFacts]:
         for row in orgs.order_by().values_list("pk", "name", "kind", "region_path", "region__kind")
     }
     counts = (
-        Membership.objects.filter(org__in=ids, person__merged_into__isnull=True, status__in=PARTY_STATUSES)
+        Membership.objects.filter(org__in=ids, status__in=PARTY_STATUSES)
         .values("org_id")
         .annotate(formal=Count("id", filter=Q(status=FULL)), members=Count("id"))
         .order_by()
@@ -475,7 +506,7 @@ class Evaluation:
     stages: dict[int, str]
     shown_orgs: set[int]
 
-    @property
+    @cached_property
     def findings(self) -> list[Finding]:
         """Findings on the units, then on the organisations that were asked about."""
         out = [f for fs in self.unit_findings.values() for f in fs]
@@ -502,7 +533,11 @@ class Evaluation:
 
 
 def evaluate(
-    units: QuerySet[Unit], orgs: QuerySet[PartyOrg] | None = None, *, on: date | None = None
+    units: QuerySet[Unit],
+    orgs: QuerySet[PartyOrg] | None = None,
+    *,
+    on: date | None = None,
+    period: tuple[date, date] | None = None,
 ) -> Evaluation:
     """Apply the rule set in force ``on`` (today) to ``units`` and ``orgs``.
 
@@ -511,12 +546,12 @@ def evaluate(
     """
     today = on or timezone.localdate()
     rs = rule_set(today)
-    ufacts = unit_facts(units)
-    covering = {oid for f in ufacts.values() for oid in (*f.own_orgs, *f.joint_orgs)}
-    shown: set[int] = (
-        set(orgs.filter(is_active=True).values_list("pk", flat=True)) if orgs is not None else set()
-    )
-    ofacts = org_facts(PartyOrg.objects.filter(pk__in=covering | shown)) if covering | shown else {}
+    ufacts = unit_facts(units, period)
+    covering = PartyOrg.units.through.objects.filter(unit__in=units.values("pk")).values("partyorg_id")
+    shown_qs = orgs.filter(is_active=True) if orgs is not None else PartyOrg.objects.none()
+    shown: set[int] = set(shown_qs.values_list("pk", flat=True))
+    # Subqueries rather than lists of ids: thousands of parameters cost more to compile than to run.
+    ofacts = org_facts(PartyOrg.objects.filter(Q(pk__in=covering) | Q(pk__in=shown_qs.values("pk"))))
     ufind = {uid: fs for uid, f in ufacts.items() if (fs := unit_findings(f, rs))}
     ofind = {oid: fs for oid, f in ofacts.items() if (fs := org_findings(f, rs, today))}
     stages = {

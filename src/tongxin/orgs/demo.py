@@ -144,7 +144,7 @@ def build(ctx: dict[str, Any]) -> None:
             person=person,
             name=person.name,
             position=position,
-            term_start=date(2023, 6, 1),
+            term_start=date(2024, 6, 1),
         )
     # The IT company branch: a secretary whose three-year term ended in 2026.
     services.appoint_committee_member(

@@ -21,7 +21,7 @@ class PartyOrgForm(forms.Form):
     established_on = forms.DateField(
         label="成立日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "成立日期格式应为 年-月-日。"},
     )
     established_doc = forms.CharField(label="成立批复文号", max_length=100, required=False)
@@ -39,17 +39,15 @@ class PartyOrgForm(forms.Form):
 
 def _style(form: forms.Form) -> None:
     for field in form.fields.values():
-        if isinstance(field.widget, forms.CheckboxInput):
+        if isinstance(field.widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
             field.widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(field.widget, forms.CheckboxSelectMultiple):
-            continue
         else:
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
 
 DATE: dict[str, Any] = {
-    "widget": forms.DateInput(attrs={"type": "date"}),
+    "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     "error_messages": {"invalid": "日期格式应为 年-月-日。"},
 }
 
@@ -149,6 +147,7 @@ class OrgUnitsForm(forms.Form):
     def __init__(self, units: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        _style(self)
 
 
 class CommitteeForm(forms.Form):

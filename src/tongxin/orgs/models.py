@@ -313,7 +313,11 @@ class Membership(Stamped):
     class Meta:
         verbose_name = "党员身份"
         verbose_name_plural = "党员身份"
-        indexes = [models.Index(fields=["org", "status"], name="membership_org_status")]
+        indexes = [
+            models.Index(fields=["org", "status"], name="membership_org_status"),
+            # Applications received in a period (coverage figures).
+            models.Index(fields=["applied_on"], name="membership_applied_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.name}（{self.get_status_display()}）"

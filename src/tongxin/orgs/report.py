@@ -11,14 +11,14 @@ People are counted through their unit, so every figure of a row refers to the sa
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Max, Min, QuerySet
 
-from tongxin.orgs.coverage import PARTY_STATUSES
-from tongxin.orgs.models import Membership, PartyOrg, Region, Unit
+from tongxin.core.scoping import prefix_q
+from tongxin.orgs.coverage import UnitFacts, unit_facts
+from tongxin.orgs.models import Region, Unit
 
 
 @dataclass
@@ -76,9 +76,14 @@ def focus_of(units: QuerySet[Unit], region: Region | None) -> Region | None:
     """The region a report is about: the one asked for, else the deepest region above all the units."""
     if region is not None:
         return region
-    paths = units.order_by().values_list("region_path", flat=True)
-    lo, hi = min(paths, default=""), max(paths, default="")
-    if not lo:
+    bounds = units.order_by().aggregate(lo=Min("region_path"), hi=Max("region_path"))
+    return common_region(bounds["lo"] or "", bounds["hi"] or "")
+
+
+def common_region(lo: str, hi: str) -> Region | None:
+    """The deepest region whose path is a prefix of both paths (of the lowest and highest path of a
+    set, hence of every path in between)."""
+    if not lo or not hi:
         return None
     common = ""
     for seg_lo, seg_hi in zip(lo.strip("/").split("/"), hi.strip("/").split("/"), strict=False):
@@ -90,30 +95,23 @@ def focus_of(units: QuerySet[Unit], region: Region | None) -> Region | None:
     return Region.objects.filter(path="/" + common).first()
 
 
-def coverage_report(units: QuerySet[Unit], *, region: Region | None, start: date, end: date) -> Report:
+def coverage_report(
+    units: QuerySet[Unit],
+    *,
+    region: Region | None,
+    start: date,
+    end: date,
+    facts: dict[int, UnitFacts] | None = None,
+) -> Report:
     """Figures for the units of ``units`` under ``region`` (their common region when None), broken down
-    by the region's children and by industry. A constant number of queries, whatever the size."""
+    by the region's children and by industry. ``facts`` may come from an evaluation of the same units
+    with the same period (the coverage page computes them once for the figures and the findings)."""
     units = units.filter(is_active=True)
     focus = focus_of(units, region)
     if focus is not None:
-        units = units.filter(region_path__startswith=focus.path)
-    ids = units.values("pk")
-    covered = set(
-        PartyOrg.units.through.objects.filter(unit__in=ids, partyorg__is_active=True).values_list(
-            "unit_id", flat=True
-        )
-    )
-    per_unit = (
-        Membership.objects.filter(person__unit__in=ids, person__merged_into__isnull=True)
-        .values("person__unit_id")
-        .annotate(
-            gig=Count("id", filter=Q(person__is_gig_worker=True, status__in=PARTY_STATUSES)),
-            apps=Count("id", filter=Q(applied_on__gte=start, applied_on__lte=end)),
-        )
-        .order_by()
-    )
-    gig_members = {r["person__unit_id"]: r["gig"] for r in per_unit}
-    applications = {r["person__unit_id"]: r["apps"] for r in per_unit}
+        units = units.filter(prefix_q("region_path", focus.path))
+    if facts is None:
+        facts = unit_facts(units, (start, end))
 
     children = list(Region.objects.filter(parent=focus).order_by("code", "name")) if focus else []
     region_rows = {c.path: Row(key=c.path, label=c.name, region_id=c.pk) for c in children}
@@ -122,30 +120,27 @@ def coverage_report(units: QuerySet[Unit], *, region: Region | None, start: date
     industry_labels = dict(Unit.Industry.choices)
     total = Row(key="total", label=focus.name if focus else "合计", region_id=focus.pk if focus else None)
     child_len = len(focus.path) if focus else 0
-
-    rows_by_path: dict[str, Row] = defaultdict(lambda: own_row)
-    for c in children:
-        rows_by_path[c.path] = region_rows[c.path]
-    for uid, path, industry, union, league, instructor, gig in units.order_by().values_list(
-        "pk", "region_path", "industry", "has_union", "has_youth_league", "instructor_id", "gig_workers"
-    ):
+    prefix = focus.path if focus else ""
+    for f in facts.values():
+        if not f.region_path.startswith(prefix):
+            continue
         one = Row(
             key="",
             label="",
             units=1,
-            org_covered=int(uid in covered),
-            work_covered=int(bool(union or league or instructor is not None)),
-            gig_workers=gig,
-            gig_members=gig_members.get(uid, 0),
-            applications=applications.get(uid, 0),
+            org_covered=int(f.organised),
+            work_covered=int(f.has_union or f.has_youth_league or f.has_instructor),
+            gig_workers=f.gig_workers,
+            gig_members=f.gig_members,
+            applications=f.applications,
         )
         total.add(one)
         # The child region is the first path segment below the focus region.
-        cut = path.find("/", child_len) + 1 if focus else 0
-        rows_by_path[path[:cut]].add(one)
-        if industry not in industry_rows:
-            industry_rows[industry] = Row(key=industry, label=industry_labels.get(industry, industry))
-        industry_rows[industry].add(one)
+        cut = f.region_path.find("/", child_len) + 1 if focus else 0
+        region_rows.get(f.region_path[:cut], own_row).add(one)
+        if f.industry not in industry_rows:
+            industry_rows[f.industry] = Row(key=f.industry, label=industry_labels.get(f.industry, f.industry))
+        industry_rows[f.industry].add(one)
     by_region = [region_rows[c.path] for c in children]
     if own_row.units:
         by_region.append(own_row)

@@ -238,9 +238,17 @@ def instructors_for(user: Any) -> QuerySet[User]:
     )
 
 
-def evaluation_for(user: Any, *, region: Region | None = None, on: date | None = None) -> Evaluation:
-    """The coverage engine applied to the units and organisations the user may see."""
+def evaluation_for(
+    user: Any,
+    *,
+    region: Region | None = None,
+    on: date | None = None,
+    period: tuple[date, date] | None = None,
+) -> Evaluation:
+    """The coverage engine applied to the units and organisations the user may see (under ``region``).
+    With ``period``, unit facts also count the applications received in it."""
     orgs = party_orgs_for(user)
     if region is not None:
-        orgs = orgs.filter(prefix_q("region_path", region.path))
-    return evaluate(units_for(user, region=region), orgs, on=on)
+        # Organisations set up without a region (only a parent) are shown wherever the user looks.
+        orgs = orgs.filter(prefix_q("region_path", region.path) | Q(region_path=""))
+    return evaluate(units_for(user, region=region), orgs, on=on, period=period)

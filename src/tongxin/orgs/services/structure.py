@@ -127,6 +127,11 @@ def set_up_party_org(
     at most the rule's number of units). The findings this resolves close; the audit event lists them.
     With ``move_members`` the party members working in the units move into the new organisation."""
     _check_units(actor, kind, units)
+    if region is None:
+        from tongxin.orgs.report import common_region
+
+        paths = sorted(u.region_path for u in units)
+        region = common_region(paths[0], paths[-1])
     before = coverage.open_keys(units)
     org = create_party_org(
         actor=actor,

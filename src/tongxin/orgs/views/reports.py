@@ -29,15 +29,19 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     start = date_param(request, "start", date(today.year, 1, 1))
     end = date_param(request, "end", today)
-    perm = REPORTS if user.has_perm_anywhere(REPORTS) else selectors.VIEW
-    units = selectors.units_for(user, perm)
     region = region_param(request)
-    rep = coverage_report(units, region=region, start=start, end=end)
-    if request.GET.get("format") == "xlsx":
-        return xlsx(_report_xlsx(rep), "覆盖情况")
     findings = None
     if user.has_perm_anywhere(selectors.VIEW):
-        findings = selectors.evaluation_for(user, region=rep.focus)
+        # One pass over the units for both the figures and the findings.
+        focus = focus_of(selectors.units_for(user), region)
+        findings = selectors.evaluation_for(user, region=focus, period=(start, end))
+        rep = coverage_report(
+            selectors.units_for(user), region=focus, start=start, end=end, facts=findings.units
+        )
+    else:
+        rep = coverage_report(selectors.units_for(user, REPORTS), region=region, start=start, end=end)
+    if request.GET.get("format") == "xlsx":
+        return xlsx(_report_xlsx(rep), "覆盖情况")
     chart = {
         "regions": [r.label for r in rep.by_region],
         "org_rate": [r.org_rate for r in rep.by_region],

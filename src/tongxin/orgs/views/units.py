@@ -151,7 +151,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "joint_branch")
     # Candidates: the preselected units, and units with no own organisation yet in the same area.
     chosen = list(editable.filter(pk__in=preselected))
-    candidates = editable.exclude(covering_orgs__kind__in=PartyOrg.OWN_KINDS, covering_orgs__is_active=True)
+    candidates = editable.exclude(pk__in=Unit.objects.filter(covering_orgs__is_active=True).values("pk"))
     if chosen:
         area = (
             chosen[0].region.path.rsplit("/", 2)[0] + "/"
