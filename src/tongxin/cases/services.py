@@ -919,8 +919,8 @@ def _escalate_batch(ids: list[int], *, breach: str, now: datetime, max_levels: i
             actor=None,
             action="cases.case.escalate",
             target_type="cases.case",
-            target_id=",".join(str(c.pk) for c in claimed[:20]),
-            after={"breach": breach, "count": len(claimed)},
+            target_id=str(claimed[0].pk),
+            after={"breach": breach, "count": len(claimed), "cases": [c.pk for c in claimed]},
         )
     return len(claimed)
 
