@@ -52,7 +52,7 @@ class Command(BaseCommand):
         db = connection.settings_dict["NAME"]
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}；数据库：{db}）")
-        self.stdout.write(f"{'角色':<14}{'用户名':<18}{'范围':<22}TOTP 密钥（需两步验证的角色）")
+        self.stdout.write(f"{'role':<20}{'username':<18}scope / TOTP secret (roles that need two-factor)")
         for r in rows:
-            self.stdout.write(f"{r['role']:<14}{r['username']:<18}{r['scope']:<22}{r['totp_secret']}")
+            self.stdout.write(f"{r['role']:<20}{r['username']:<18}{r['scope']}  {r['totp_secret']}".rstrip())
         self.stdout.write("")
