@@ -19,7 +19,12 @@ def clean_text(value: str) -> str:
 
 
 def stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:"
+        f"{moment.second:02d}.{moment.microsecond:06d}Z"
+    )
 
 
 def canonical(
@@ -62,3 +67,32 @@ def canonical(
 
 def entry_hash(**fields: object) -> str:
     return hashlib.sha256(canonical(**fields).encode()).hexdigest()  # type: ignore[arg-type]
+
+
+def row_hash(scheme_id: str, row: tuple[object, ...]) -> str:
+    """The hash of a stored entry from a row ``(seq, person_id, household_id, item_code, points, on,
+    source, source_ref, reason, reverses_id, actor_id, created_at, prev_hash)``; the fast path of
+    verification, equal to ``entry_hash`` of the same fields."""
+    (
+        seq,
+        person_id,
+        household_id,
+        item_code,
+        points,
+        on,
+        source,
+        source_ref,
+        reason,
+        rev,
+        actor,
+        created,
+        prev,
+    ) = row
+    text = SEP.join(
+        (
+            "v1", scheme_id, str(seq), str(person_id), "" if household_id is None else str(household_id),
+            item_code, str(points), on.isoformat(), source, source_ref, reason,  # type: ignore[attr-defined]
+            "" if rev is None else str(rev), "" if actor is None else str(actor), stamp(created), prev,  # type: ignore[arg-type]
+        )
+    )  # fmt: skip
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -378,20 +378,16 @@ def verify_chain(scheme: Scheme, *, upto: int | None = None, upto_hash: str = ""
         "pk", "seq", "person_id", "household_id", "item_code", "points", "on", "source", "source_ref",
         "reason", "reverses_id", "actor_id", "created_at", "prev_hash", "hash",
     )  # fmt: skip
-    for row in qs.values_list(*fields).iterator(chunk_size=5000):
-        pk, seq, person_id, household_id, item_code, points, on, source, source_ref = row[:9]
-        reason, reverses_id, actor_id, created_at, prev_hash, digest = row[9:]
+    sid = str(scheme.pk)
+    row_hash = chain.row_hash
+    for row in qs.values_list(*fields).iterator(chunk_size=10000):
+        pk, seq, prev_hash, digest = row[0], row[1], row[13], row[14]
         expected_seq += 1
         if seq != expected_seq:
             return _bad(result, pk, f"第{expected_seq}条流水缺失（下一条序号为{seq}）")
         if prev_hash != prev:
             return _bad(result, pk, f"第{seq}条流水（#{pk}）的前序哈希与上一条不一致")
-        computed = chain.entry_hash(
-            scheme_id=scheme.pk, seq=seq, person_id=person_id, household_id=household_id, item_code=item_code,
-            points=points, on=on, source=source, source_ref=source_ref, reason=reason, reverses_id=reverses_id,
-            actor_id=actor_id, created_at=created_at, prev_hash=prev_hash,
-        )  # fmt: skip
-        if computed != digest:
+        if row_hash(sid, row[1:14]) != digest:
             return _bad(result, pk, f"第{seq}条流水（#{pk}）内容与其哈希不符，可能被篡改")
         prev = digest
         result.checked += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
@@ -23,7 +24,9 @@ from tongxin.points.models import PublishedBoard
 from tongxin.points.views.common import show_error, user_with
 
 
+@functools.lru_cache(maxsize=512)
 def _qr_svg(data: str) -> str:
+    """The QR code of a verification URL; cached, as a board's URL never changes."""
     img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
     buf = io.BytesIO()
     img.save(buf)

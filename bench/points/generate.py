@@ -1,0 +1,225 @@
+"""Generate the points benchmark data: 1,000,000 people in 300,000 households in 600 villages of 20
+townships, a scheme per village, and 10,000,000 hash-chained ledger entries over 2026 with their
+per-period totals and wallets — written in bulk (executemany on SQLite, COPY on PostgreSQL) into a
+separate database that is kept between runs.
+
+    .venv/bin/python bench/points/generate.py --db sqlite|postgres [--people 1000000 --households 300000 --entries 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import time
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from common import RESULTS, configure
+
+TOWNSHIPS = 20
+VILLAGES_PER_TOWNSHIP = 30
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--households", type=int, default=300_000)
+    parser.add_argument("--entries", type=int, default=10_000_000)
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.db == "postgres":
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "tongxin_bench_points"], check=False,
+                       capture_output=True)  # fmt: skip
+    configure(args.db)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from tongxin.points.models import Scheme
+
+    if Scheme.objects.exists():
+        print("benchmark data already generated; delete the database to regenerate")
+        return
+    started = time.monotonic()
+    villages = build_regions()
+    print(f"regions: {len(villages)} villages ({time.monotonic() - started:.0f}s)", flush=True)
+    spans = build_people(villages, args.people, args.households)
+    print(f"people and households ({time.monotonic() - started:.0f}s)", flush=True)
+    schemes = build_schemes(villages)
+    print(f"schemes ({time.monotonic() - started:.0f}s)", flush=True)
+    per_village = args.entries // len(villages)
+    for n, village in enumerate(villages):
+        build_entries(village, schemes[village.pk], spans[village.pk], per_village, seed=n)
+        if n % 20 == 19:
+            elapsed = time.monotonic() - started
+            print(f"entries: {(n + 1) * per_village:,} ({elapsed:.0f}s)", flush=True)
+    analyse()
+    print(f"done in {time.monotonic() - started:.0f}s", flush=True)
+
+
+def build_regions() -> list[Any]:
+    from tongxin.orgs import services as org_services
+
+    city = org_services.create_region(actor=None, name="基准市", kind="city")
+    county = org_services.create_region(actor=None, name="基准县", kind="county", parent=city)
+    villages = []
+    for t in range(TOWNSHIPS):
+        town = org_services.create_region(actor=None, name=f"第{t + 1}镇", kind="township", parent=county)
+        for v in range(VILLAGES_PER_TOWNSHIP):
+            villages.append(
+                org_services.create_region(
+                    actor=None, name=f"第{t + 1}镇{v + 1}村", kind="village", parent=town
+                )
+            )
+    return villages
+
+
+def build_people(villages: list[Any], people: int, households: int) -> dict[int, tuple[int, int, list[int]]]:
+    """Households and people, village by village; returns village id → (first person id, last person id,
+    household id of each person in order)."""
+    from django.db import transaction
+
+    from tongxin.orgs.models import Household, Person
+
+    rng = random.Random(1)
+    spans: dict[int, tuple[int, int, list[int]]] = {}
+    per_village_people = people // len(villages)
+    per_village_households = households // len(villages)
+    for village in villages:
+        with transaction.atomic():
+            hh = Household.objects.bulk_create(
+                [Household(region=village, region_path=village.path, number=f"{i:04d}") for i in range(per_village_households)],
+                batch_size=2000,
+            )  # fmt: skip
+            hids = [h.pk for h in hh]
+            members = [hids[i % len(hids)] for i in range(per_village_people)]
+            rng.shuffle(members)
+            persons = Person.objects.bulk_create(
+                [Person(name=f"村民{village.pk}-{i}", region=village, region_path=village.path, household_id=members[i])
+                 for i in range(per_village_people)],
+                batch_size=2000,
+            )  # fmt: skip
+        ids = [p.pk for p in persons]
+        spans[village.pk] = (ids[0], ids[-1], members)
+    return spans
+
+
+def build_schemes(villages: list[Any]) -> dict[int, Any]:
+    from tongxin.points import services
+    from tongxin.points.services import ItemSpec
+
+    items = [
+        ItemSpec(code="LAB", name="义务劳动", category="labour", points=5, cap_person_month=3),
+        ItemSpec(code="VOL", name="志愿服务", category="volunteer", points=3),
+        ItemSpec(code="ENV", name="庭院整洁", category="sanitation", points=2),
+        ItemSpec(code="FIL", name="孝老爱亲", category="filial", points=8),
+        ItemSpec(code="LIT", name="乱倒垃圾", category="sanitation", points=-3),
+    ]
+    return {
+        v.pk: services.create_scheme(actor=None, region=v, name=f"{v.name}积分方案", items=items,
+                                     effective_from=date(2026, 1, 1))
+        for v in villages
+    }  # fmt: skip
+
+
+ITEMS = [
+    ("LAB", "义务劳动", 5),
+    ("VOL", "志愿服务", 3),
+    ("ENV", "庭院整洁", 2),
+    ("FIL", "孝老爱亲", 8),
+    ("LIT", "乱倒垃圾", -3),
+]
+WEIGHTS = [40, 30, 20, 5, 5]
+
+
+def build_entries(village: Any, scheme: Any, span: tuple[int, int, list[int]], n: int, seed: int) -> None:
+    from django.db import connection, transaction
+
+    from tongxin.points import chain, periods
+    from tongxin.points.ledger import ancestors
+    from tongxin.points.models import HouseholdTotal, LedgerEntry, PersonTotal, Scheme, Wallet
+
+    rng = random.Random(seed)
+    first, last, households = span
+    anc = ancestors(village.path)
+    start = date(2026, 1, 1)
+    days = sorted(rng.randrange(365) for _ in range(n))
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    head = chain.GENESIS
+    rows: list[tuple[Any, ...]] = []
+    ptot: dict[tuple[int, str], int] = defaultdict(int)
+    htot: dict[tuple[int, str], int] = defaultdict(int)
+    wallet: dict[int, int] = defaultdict(int)
+    picks = rng.choices(range(len(ITEMS)), weights=WEIGHTS, k=n)
+    for seq in range(1, n + 1):
+        pid = rng.randint(first, last)
+        hid = households[pid - first]
+        on = start + timedelta(days=days[seq - 1])
+        code, name, pts = ITEMS[picks[seq - 1]]
+        created = base + timedelta(days=days[seq - 1], microseconds=seq)
+        ref = f"{village.pk}:{seq}"
+        digest = chain.entry_hash(
+            scheme_id=scheme.pk, seq=seq, person_id=pid, household_id=hid, item_code=code, points=pts, on=on,
+            source="bench", source_ref=ref, reason=name, reverses_id=None, actor_id=None, created_at=created,
+            prev_hash=head,
+        )  # fmt: skip
+        rows.append((scheme.pk, seq, pid, hid, village.path, code, name, pts, on, "bench", ref, name, None, None,
+                     "系统", created, head, digest))  # fmt: skip
+        head = digest
+        for p in periods.keys_of(on):
+            ptot[(pid, p)] += pts
+            htot[(hid, p)] += pts
+        wallet[pid] += pts
+    cols = ("scheme_id", "seq", "person_id", "household_id", "region_path", "item_code", "item_name", "points", "on",
+            "source", "source_ref", "reason", "reverses_id", "actor_id", "actor_name", "created_at", "prev_hash", "hash")  # fmt: skip
+    prow = [
+        (pid, p, v, village.path, *anc, households[pid - first], pid % 10 == 0)
+        for (pid, p), v in ptot.items()
+    ]
+    hrow = [(hid, p, v, village.path, *anc) for (hid, p), v in htot.items()]
+    wrow = [(scheme.pk, pid, "2026", v, 0) for pid, v in wallet.items()]
+    pcols = (
+        "person_id",
+        "period",
+        "points",
+        "region_path",
+        "anc1",
+        "anc2",
+        "anc3",
+        "household_id",
+        "is_member",
+    )
+    hcols = ("household_id", "period", "points", "region_path", "anc1", "anc2", "anc3")
+    wcols = ("scheme_id", "person_id", "cycle", "earned", "spent")
+    with transaction.atomic():
+        _bulk(connection, LedgerEntry._meta.db_table, cols, rows)
+        _bulk(connection, PersonTotal._meta.db_table, pcols, prow)
+        _bulk(connection, HouseholdTotal._meta.db_table, hcols, hrow)
+        _bulk(connection, Wallet._meta.db_table, wcols, wrow)
+        Scheme.objects.filter(pk=scheme.pk).update(chain_seq=n, chain_head=head)
+
+
+def _bulk(connection: Any, table: str, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("%s" for _ in cols)
+            for i in range(0, len(rows), 10000):
+                cur.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows[i : i + 10000])
+
+
+def analyse() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+
+
+if __name__ == "__main__":
+    main()
