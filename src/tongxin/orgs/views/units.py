@@ -68,6 +68,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "unit": unit,
             "facts": ev.units[unit.pk],
+            "set_up_kind": "branch"
+            if ev.units[unit.pk].formal >= int(ev.rule_set.value("own_branch_min_formal"))
+            else "joint_branch",
             "stage": ev.stages[unit.pk],
             "stage_labels": coverage.STAGES,
             "findings": ev.findings,
