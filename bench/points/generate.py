@@ -77,9 +77,10 @@ def build_regions() -> list[Any]:
 
 
 def build_people(villages: list[Any], people: int, households: int) -> dict[int, tuple[int, int, list[int]]]:
-    """Households and people, village by village; returns village id → (first person id, last person id,
-    household id of each person in order)."""
-    from django.db import transaction
+    """Households and people, village by village, inserted in bulk with every column's model default;
+    returns village id → (first person id, last person id, household id of each person in order)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
 
     from tongxin.orgs.models import Household, Person
 
@@ -87,23 +88,38 @@ def build_people(villages: list[Any], people: int, households: int) -> dict[int,
     spans: dict[int, tuple[int, int, list[int]]] = {}
     per_village_people = people // len(villages)
     per_village_households = households // len(villages)
+    now = timezone.now()
     for village in villages:
         with transaction.atomic():
-            hh = Household.objects.bulk_create(
-                [Household(region=village, region_path=village.path, number=f"{i:04d}") for i in range(per_village_households)],
-                batch_size=2000,
+            _insert_models(
+                connection, Household,
+                [{"region_id": village.pk, "region_path": village.path, "number": f"{i:04d}", "created_at": now,
+                  "updated_at": now} for i in range(per_village_households)],
             )  # fmt: skip
-            hids = [h.pk for h in hh]
+            hids = list(Household.objects.filter(region=village).order_by("pk").values_list("pk", flat=True))
             members = [hids[i % len(hids)] for i in range(per_village_people)]
             rng.shuffle(members)
-            persons = Person.objects.bulk_create(
-                [Person(name=f"村民{village.pk}-{i}", region=village, region_path=village.path, household_id=members[i])
-                 for i in range(per_village_people)],
-                batch_size=2000,
+            _insert_models(
+                connection, Person,
+                [{"name": f"村民{village.pk}-{i}", "region_id": village.pk, "region_path": village.path,
+                  "household_id": members[i], "created_at": now, "updated_at": now} for i in range(per_village_people)],
             )  # fmt: skip
-        ids = [p.pk for p in persons]
+            ids = list(Person.objects.filter(region=village).order_by("pk").values_list("pk", flat=True))
         spans[village.pk] = (ids[0], ids[-1], members)
+        assert ids[-1] - ids[0] + 1 == len(ids)
     return spans
+
+
+def _insert_models(connection: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows of ``model`` in bulk: given values, else each field's default, prepared as Django would."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    cols = tuple(f.column for f in fields)
+    prepared = [
+        tuple(f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection) for f in fields)
+        for row in rows
+    ]
+    _bulk(connection, model._meta.db_table, cols, prepared)
 
 
 def build_schemes(villages: list[Any]) -> dict[int, Any]:
