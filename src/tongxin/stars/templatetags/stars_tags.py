@@ -8,9 +8,17 @@ register = template.Library()
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     """``{{ mapping|get_item:key }}``: a dict lookup with a variable key (empty when missing)."""
-    if mapping is None:
+    if mapping is None or not hasattr(mapping, "get"):
         return ""
-    return mapping.get(key, key) if hasattr(mapping, "get") else ""
+    return mapping.get(key, "")
+
+
+@register.filter
+def label_of(mapping: Any, key: Any) -> Any:
+    """``{{ labels|label_of:code }}``: the label of a code, or the code itself when unknown."""
+    if mapping is None or not hasattr(mapping, "get"):
+        return key
+    return mapping.get(key, key)
 
 
 SUBNAV: list[tuple[str, str, str, tuple[str, ...]]] = [
