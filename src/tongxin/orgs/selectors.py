@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tongxin.accounts.models import User
-from tongxin.core.scoping import collapse, get_scoped_or_404, prefix_q, scoped
+from tongxin.core.scoping import get_scoped_or_404, prefix_q, scoped
 from tongxin.orgs.coverage import Evaluation, evaluate
 from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Region, Transfer, Unit
 
@@ -189,13 +189,13 @@ def membership_for(user: Any, pk: int, perm: str = VIEW) -> Membership:
 
 
 def transfers_for(user: Any, perm: str = VIEW) -> QuerySet[Transfer]:
-    """Transfers the user's organisations send or receive."""
-    base = Transfer.objects.select_related("membership__person", "from_org", "to_org")
-    qs = scoped(base, user, perm)
-    to_q = scope_filter_on(user, perm, "to_org_path")
-    if to_q is not None:
-        qs = qs | base.filter(to_q)
-    return qs.order_by("-started_on", "-id")
+    """Transfers sent or received by the organisations the user may see (by org grant or region)."""
+    mine = party_orgs_for(user, perm).values("pk")
+    return (
+        Transfer.objects.select_related("membership__person", "from_org", "to_org")
+        .filter(Q(from_org__in=mine) | Q(to_org__in=mine))
+        .order_by("-started_on", "-id")
+    )
 
 
 def transfer_for(user: Any, pk: int, perm: str = VIEW) -> Transfer:
@@ -203,17 +203,6 @@ def transfer_for(user: Any, pk: int, perm: str = VIEW) -> Transfer:
     if transfer is None:
         return get_scoped_or_404(Transfer.objects.all(), user, perm, pk=pk)
     return transfer
-
-
-def scope_filter_on(user: Any, perm: str, field: str) -> Q | None:
-    """A Q selecting rows whose ``field`` (an org path) lies under the user's org grants for ``perm``."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    q: Q | None = None
-    for prefix in collapse(user.scope_paths(perm).get("org", [])):
-        part = prefix_q(field, prefix)
-        q = part if q is None else q | part
-    return q
 
 
 def committee_of(org: PartyOrg, *, current: bool = True) -> QuerySet[CommitteeMember]:
@@ -232,7 +221,11 @@ def instructors_for(user: Any) -> QuerySet[User]:
     """Users holding the instructor role under the user's grants (candidates for appointment)."""
     from tongxin.accounts.models import Grant
 
-    grants = scoped(Grant.objects.filter(role="instructor", revoked_at__isnull=True), user, EDIT)
+    # An instructor granted on an organisation located in the user's region counts as in scope too.
+    grants = Grant.objects.filter(role="instructor", revoked_at__isnull=True).filter(
+        Q(tree="org", node_id__in=party_orgs_for(user, EDIT).values("pk"))
+        | Q(tree="region", node_id__in=regions_for(user, EDIT).values("pk"))
+    )
     return User.objects.filter(pk__in=grants.values("user_id"), is_active=True).order_by(
         "real_name", "username"
     )
