@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -216,6 +217,9 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
     close_reason = models.CharField("关闭方式", max_length=20, blank=True)
     accept_due_at = models.DateTimeField("受理时限")
     resolve_due_at = models.DateTimeField("办结时限")
+    # The next deadline an open case must meet (the accept deadline until accepted, then the resolve
+    # deadline); NULL once resolved or closed. "Overdue" is ``open_due_at < now``, one indexed range.
+    open_due_at = models.DateTimeField("当前时限", null=True, blank=True)
     accept_escalated_at = models.DateTimeField(null=True, blank=True)
     resolve_escalated_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField("升级层级", default=0)
@@ -247,11 +251,10 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
         indexes = [
             models.Index(fields=["region_path", "state"], name="case_region_state"),
             models.Index(fields=["handler_path", "state"], name="case_handler_state"),
-            models.Index(fields=["state", "resolve_due_at"], name="case_state_resolve_due"),
-            models.Index(fields=["state", "accept_due_at"], name="case_state_accept_due"),
+            models.Index(fields=["open_due_at"], name="case_open_due"),
             models.Index(fields=["reporter", "created_at"], name="case_reporter_created"),
             models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
-            models.Index(fields=["state", "resolved_at"], name="case_state_resolved"),
+            models.Index(fields=["resolved_at"], name="case_resolved"),
             models.Index(fields=["created_at"], name="case_created"),
         ]
 
@@ -275,13 +278,8 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def is_overdue(self, now: object | None = None) -> bool:
-        moment = now or timezone.now()
-        if self.state not in OPEN_STATES:
-            return False
-        if self.accepted_at is None and self.accept_due_at < moment:  # type: ignore[operator]
-            return True
-        return self.resolve_due_at < moment  # type: ignore[operator]
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.open_due_at is not None and self.open_due_at < (now or timezone.now())
 
     @property
     def on_time(self) -> bool | None:

@@ -51,13 +51,19 @@ def handlers_of(case: Case) -> set[int]:
 
 def send(*, recipients: Iterable[int], case: Case | None, kind: str, text: str) -> int:
     """Put a message in each recipient's inbox and hand it to the external senders after commit."""
+    return send_many([(set(recipients), case, kind, text)])
+
+
+def send_many(messages: list[tuple[set[int], Case | None, str, str]]) -> int:
+    """Many messages at once (one insert): ``(recipients, case, kind, text)`` each."""
     rows = [
         Notification(recipient_id=uid, case=case, kind=kind, text=text[:300])
-        for uid in sorted(set(recipients))
+        for recipients, case, kind, text in messages
+        for uid in sorted(recipients)
     ]
     if not rows:
         return 0
-    Notification.objects.bulk_create(rows)
+    Notification.objects.bulk_create(rows, batch_size=1000)
     senders = external_senders()
     if senders:
 

@@ -145,9 +145,8 @@ def possible_duplicates(case: Case, *, limit: int = 5) -> list[tuple[Case, int]]
 
 
 def _overdue_q(now: datetime) -> Q:
-    return Q(state__in=OPEN_STATES) & (
-        Q(accepted_at__isnull=True, accept_due_at__lt=now) | Q(resolve_due_at__lt=now)
-    )
+    """Open and past the deadline it must meet next (``open_due_at`` is NULL once resolved)."""
+    return Q(open_due_at__lt=now)
 
 
 @dataclass

@@ -335,6 +335,7 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
         created_at=now,
         accept_due_at=accept_due,
         resolve_due_at=resolve_due,
+        open_due_at=accept_due,
         rule_ref=category.rule_ref,
     )
     for p in processed:
@@ -451,6 +452,7 @@ def _move(
         )
     _check_actor(actor, case, event)
     fields = {"state": target, "state_changed_at": now, **(changes or {})}
+    fields["open_due_at"] = _open_due(case.pk, target, fields)
     updated = Case.objects.filter(pk=case.pk, state=current).update(**fields)
     if updated != 1:
         raise DomainError("事项状态刚刚被他人更改，请刷新后重试。", field="event", code="conflict")
@@ -474,6 +476,17 @@ def _move(
         after={"state": target, "reason": reason[:200], **(data or {})},
     )
     return case
+
+
+def _open_due(pk: int, target: str, fields: dict[str, Any]) -> datetime | None:
+    """The deadline an open case must meet next, after ``fields`` are applied; None when not open."""
+    if target not in OPEN_STATES:
+        return None
+    row: dict[str, Any] = dict(
+        Case.objects.filter(pk=pk).values("accepted_at", "accept_due_at", "resolve_due_at").get()
+    )
+    row.update({k: v for k, v in fields.items() if k in row})
+    return row["accept_due_at"] if row["accepted_at"] is None else row["resolve_due_at"]
 
 
 def _need_reason(reason: str, what: str) -> str:
@@ -820,15 +833,6 @@ def mark_read(*, actor: Any, ids: list[int] | None = None) -> int:
 BATCH = 500
 
 
-def _escalation_target(case: Case, level: int) -> Region | None:
-    """The region ``level`` steps above the case's region, not above the top of the tree."""
-    paths = _ancestor_paths(case.region_path)
-    index = len(paths) - 1 - level
-    if index < 0:
-        return None
-    return Region.objects.filter(path=paths[index]).first()
-
-
 def escalate_overdue(now: datetime) -> str:
     """Escalate each case that has missed its accept or resolve deadline one level up the region tree
     and notify the handlers and supervisors there — exactly once per breach: the case row is claimed
@@ -836,45 +840,69 @@ def escalate_overdue(now: datetime) -> str:
     the ``(case, breach, due_at)`` escalation row is unique."""
     max_levels = int(_defaults().value("escalation_max_levels"))
     done = 0
+    # Every breach implies ``open_due_at < now`` (the accept deadline comes before the resolve one), so
+    # the candidates come from one indexed range; the exact conditions are re-checked under the lock.
+    overdue = Case.objects.filter(open_due_at__lt=now)
     for breach in ("accept", "resolve"):
-        due_field = f"{breach}_due_at"
         flag = f"{breach}_escalated_at"
-        base = Case.objects.filter(
-            state__in=OPEN_STATES, **{f"{due_field}__lt": now, f"{flag}__isnull": True}
-        )
+        base = overdue.filter(**{f"{breach}_due_at__lt": now, f"{flag}__isnull": True})
         if breach == "accept":
             base = base.filter(accepted_at__isnull=True)
-        last_id = 0
-        while True:
-            ids = list(base.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:BATCH])
-            if not ids:
-                break
-            last_id = ids[-1]
-            done += _escalate_batch(ids, breach=breach, now=now, max_levels=max_levels)
+        ids = list(base.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            done += _escalate_batch(ids[start : start + BATCH], breach=breach, now=now, max_levels=max_levels)
     return f"升级逾期事项 {done} 件"
+
+
+class _Lookups:
+    """Per-run caches: regions by path and the users to notify, so a batch costs a few queries."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, Region | None] = {}
+        self.people: dict[tuple[str, str, str], set[int]] = {}
+
+    def region(self, path: str) -> Region | None:
+        if path not in self.regions:
+            self.regions[path] = Region.objects.filter(path=path).first()
+        return self.regions[path]
+
+    def recipients(self, case: Case, target: Region | None) -> set[int]:
+        key = (case.handler_path, case.region_path, target.path if target else "")
+        if key not in self.people:
+            ids = notify.handlers_of(case)
+            if target is not None:
+                ids |= notify.users_at("region", target.path, "cases.supervise")
+                ids |= notify.users_at("region", target.path, HANDLE)
+            self.people[key] = ids
+        return self.people[key]
 
 
 def _escalate_batch(ids: list[int], *, breach: str, now: datetime, max_levels: int) -> int:
     flag = f"{breach}_escalated_at"
+    what = "受理" if breach == "accept" else "办结"
+    look = _Lookups()
     with transaction.atomic():
         claimed = list(
-            Case.objects.select_for_update(skip_locked=True)
+            Case.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("category")
-            .filter(pk__in=ids, state__in=OPEN_STATES, **{f"{flag}__isnull": True})
+            .filter(
+                pk__in=ids, state__in=OPEN_STATES, **{f"{flag}__isnull": True, f"{breach}_due_at__lt": now}
+            )
         )
         if not claimed:
             return 0
         rows = []
-        messages: list[tuple[Case, set[int], str]] = []
+        messages: list[tuple[set[int], Case, str]] = []
+        transitions = []
         for case in claimed:
             level = min(case.escalation_level + 1, max_levels)
-            target = _escalation_target(case, level)
-            due = getattr(case, f"{breach}_due_at")
+            paths = _ancestor_paths(case.region_path)
+            target = look.region(paths[len(paths) - 1 - level]) if len(paths) > level else None
             rows.append(
                 CaseEscalation(
                     case=case,
                     breach=breach,
-                    due_at=due,
+                    due_at=getattr(case, f"{breach}_due_at"),
                     level=level,
                     target_path=target.path if target else case.region_path,
                     target_name=target.name if target else "",
@@ -884,16 +912,20 @@ def _escalate_batch(ids: list[int], *, breach: str, now: datetime, max_levels: i
             case.escalation_level = level
             case.escalated_to_path = target.path if target else case.escalated_to_path
             setattr(case, flag, now)
-            what = "受理" if breach == "accept" else "办结"
-            recipients = notify.handlers_of(case)
-            if target is not None:
-                recipients |= notify.users_at("region", target.path, "cases.supervise")
-                recipients |= notify.users_at("region", target.path, HANDLE)
-            messages.append(
-                (
-                    case,
-                    recipients,
-                    f"督办：{case.number}（{case.category.name}）已超过{what}时限，升级至{target.name if target else '上级'}。",
+            where = target.name if target else "上级"
+            text = f"督办：{case.number}（{case.category.name}）已超过{what}时限，升级至{where}。"
+            messages.append((look.recipients(case, target), case, text))
+            transitions.append(
+                CaseTransition(
+                    case=case,
+                    event="escalate",
+                    from_state=case.state,
+                    to_state=case.state,
+                    actor=None,
+                    actor_name="系统",
+                    at=now,
+                    reason=text,
+                    data={"breach": breach, "level": level},
                 )
             )
         try:
@@ -901,20 +933,9 @@ def _escalate_batch(ids: list[int], *, breach: str, now: datetime, max_levels: i
                 CaseEscalation.objects.bulk_create(rows)
         except IntegrityError:
             return 0  # another tick escalated these breaches a moment ago
-        Case.objects.bulk_update(claimed, ["escalation_level", "escalated_to_path", flag])
-        for case, recipients, text in messages:
-            notify.send(recipients=recipients, case=case, kind="escalated", text=text)
-            _log_transition(
-                case=case,
-                event="escalate",
-                from_state=case.state,
-                to_state=case.state,
-                actor=None,
-                actor_name="系统",
-                at=now,
-                reason=text,
-                data={"breach": breach, "level": case.escalation_level},
-            )
+        Case.objects.bulk_update(claimed, ["escalation_level", "escalated_to_path", flag], batch_size=500)
+        CaseTransition.objects.bulk_create(transitions, batch_size=1000)
+        notify.send_many([(ids_, case, "escalated", text) for ids_, case, text in messages])
         audit.record(
             actor=None,
             action="cases.case.escalate",
