@@ -100,6 +100,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Bearer-token calls to /api/ skip the browser middleware (see core/handlers.py).
+TOKEN_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "tongxin.core.middleware.RequestContextMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "tongxin.urls"
 WSGI_APPLICATION = "tongxin.wsgi.application"
 

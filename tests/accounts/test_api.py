@@ -86,3 +86,27 @@ def test_openapi_document(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "同心 Tongxin API"
     assert "/api/v1/orgs" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_fast_token_principal_equals_the_orm(world: World) -> None:
+    from tongxin.accounts.models import Grant, User
+    from tongxin.accounts.principal import user_for_token
+    from tongxin.accounts.services import create_api_token
+
+    user = world.user("county_admin")
+    _, raw = create_api_token(actor=None, user=user)
+    found = user_for_token(raw)
+    assert found is not None
+    fast, token_id, last_used = found
+    orm = User.objects.get(pk=user.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(fast, field.attname) == getattr(orm, field.attname), field.name
+    assert fast.mobile == "13800000001" and fast.is_active is True
+    assert [g.pk for g in fast.active_grants()] == list(
+        Grant.objects.filter(user=user, revoked_at__isnull=True).order_by("id").values_list("pk", flat=True)
+    )
+    grant = fast.active_grants()[0]
+    assert (grant.role, grant.path) == ("county_admin", world.county.path)
+    assert last_used is None and token_id == ApiToken.objects.get(digest=ApiToken.digest_of(raw)).pk
+    assert user_for_token("tx_unknown") is None
