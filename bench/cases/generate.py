@@ -135,7 +135,7 @@ def main() -> None:
                     open_due_at=(resolve_due if accepted else accept_due) if state in OPEN else None,
                     rating=rng.randint(3, 5) if state == State.CLOSED else None,
                     assignee=handler if accepted else None,
-                )  # fmt: skip
+                )
             )
         with transaction.atomic():
             created_cases = Case.objects.bulk_create(cases, batch_size=1000)
@@ -156,7 +156,7 @@ def main() -> None:
                             actor=handler,
                             actor_name="基准",
                             at=at + timedelta(minutes=k * 7),
-                        )  # fmt: skip
+                        )
                     )
             CaseTransition.objects.bulk_create(rows, batch_size=5000)
         done += n

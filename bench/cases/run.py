@@ -47,6 +47,8 @@ def main() -> None:
 
     from unittest import mock
 
+    from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -56,9 +58,6 @@ def main() -> None:
     from tongxin.cases.models import Case, CaseTransition, Category
     from tongxin.core import jobs
     from tongxin.orgs.models import Region
-
-    from django.conf import settings
-    from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     if not (settings.STATIC_ROOT / "staticfiles.json").exists():

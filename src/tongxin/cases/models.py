@@ -252,6 +252,17 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
             models.Index(fields=["region_path", "state"], name="case_region_state"),
             models.Index(fields=["handler_path", "state"], name="case_handler_state"),
             models.Index(fields=["open_due_at"], name="case_open_due"),
+            # Small partial indexes (open cases only) for the handling queue and "overdue under this node".
+            models.Index(
+                fields=["region_path", "open_due_at"],
+                condition=models.Q(open_due_at__isnull=False),
+                name="case_open_region",
+            ),
+            models.Index(
+                fields=["handler_path", "open_due_at"],
+                condition=models.Q(open_due_at__isnull=False),
+                name="case_open_handler",
+            ),
             models.Index(fields=["reporter", "created_at"], name="case_reporter_created"),
             models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
             models.Index(fields=["resolved_at"], name="case_resolved"),

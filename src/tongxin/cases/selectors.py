@@ -65,12 +65,16 @@ def cases_for(user: Any, perm: str = VIEW) -> QuerySet[Case]:
 def queue_for(
     user: Any, *, state: str = "", overdue: bool = False, now: datetime | None = None
 ) -> QuerySet[Case]:
-    """The handling queue: open and resolved cases the user may handle, oldest deadline first."""
-    qs = cases_for(user, HANDLE)
-    qs = qs.filter(state=state) if state else qs.filter(state__in=[*OPEN_STATES, State.RESOLVED])
+    """The handling queue: by default the open cases the user may handle (待办), the most urgent
+    deadline first; with ``state`` the cases in that state (e.g. resolved, waiting for the reporter)."""
+    # Only what the queue shows: no joins to people or organisations.
+    qs = scoped(Case.objects.select_related("category", "region"), user, HANDLE)
+    if state:
+        return qs.filter(state=state).order_by("resolve_due_at", "id")
+    qs = qs.filter(open_due_at__isnull=False)
     if overdue:
         qs = qs.filter(_overdue_q(now or timezone.now()))
-    return qs.order_by("resolve_due_at", "id")
+    return qs.order_by("open_due_at", "id")
 
 
 def case_for(user: Any, pk: int) -> Case:
