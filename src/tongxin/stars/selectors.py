@@ -248,6 +248,25 @@ class CountyView:
     overdue: int
     on_time_rate: int | None
     assignments: dict[int, list[str]]
+    by: str = "乡镇（街道）"
+
+
+def _by_county(rows: list[TownshipRow]) -> list[TownshipRow]:
+    counties = {c.pk: c for c in Region.objects.filter(pk__in={r.township.parent_id for r in rows})}
+    out: dict[int, TownshipRow] = {}
+    for r in rows:
+        cid = r.township.parent_id or r.township.pk
+        agg = out.setdefault(cid, TownshipRow(counties.get(cid, r.township), {}, 0, 0, {}, 0, 0, 0))
+        for k, v in r.levels.items():
+            agg.levels[k] = agg.levels.get(k, 0) + v
+        for k, v in r.tasks.items():
+            agg.tasks[k] = agg.tasks.get(k, 0) + v
+        agg.weak += r.weak
+        agg.total += r.total
+        agg.overdue += r.overdue
+        agg.verified += r.verified
+        agg.on_time += r.on_time
+    return sorted(out.values(), key=lambda r: r.township.path)
 
 
 def county_view(user: Any, *, year: int, today: date | None = None) -> CountyView:
@@ -259,7 +278,7 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
     for lr in (
         scoped(StarCycle.objects.filter(year=year), user, VIEW)
         .values("township_id", "current_level")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     ):
         levels.setdefault(lr["township_id"], {})[lr["current_level"] or "none"] = lr["n"]
@@ -267,29 +286,30 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
         r["township_id"]: r["n"]
         for r in scoped(WeakBranch.objects.filter(year=year, state=WeakBranch.State.LISTED), user, VIEW)
         .values("township_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     }
-    tasks_qs = scoped(RectificationTask.objects.all(), user, VIEW)
+    # One pass over the tasks: by township and state, with the late ones and the ones done on time.
     tasks: dict[int, dict[str, int]] = {}
-    for tr in tasks_qs.values("township_id", "state").annotate(n=Count("id")).order_by():
-        tasks.setdefault(tr["township_id"], {})[tr["state"]] = tr["n"]
-    overdue = {
-        r["township_id"]: r["n"]
-        for r in tasks_qs.filter(
-            state__in=[RectificationTask.State.OPEN, RectificationTask.State.RETURNED], deadline__lt=today
+    overdue: dict[int, int] = {}
+    timing: dict[int, tuple[int, int]] = {}
+    open_states = {RectificationTask.State.OPEN, RectificationTask.State.RETURNED}
+    for tr in (
+        scoped(RectificationTask.objects.all(), user, VIEW)
+        .values("township_id", "state")
+        .annotate(
+            n=Count("*"),
+            late=Count("deadline", filter=Q(deadline__lt=today)),
+            ok=Count("on_time", filter=Q(on_time=True)),
         )
-        .values("township_id")
-        .annotate(n=Count("id"))
         .order_by()
-    }
-    timing = {
-        r["township_id"]: (r["n"], r["ok"])
-        for r in tasks_qs.filter(state=RectificationTask.State.VERIFIED)
-        .values("township_id")
-        .annotate(n=Count("id"), ok=Count("id", filter=Q(on_time=True)))
-        .order_by()
-    }
+    ):
+        tid = tr["township_id"]
+        tasks.setdefault(tid, {})[tr["state"]] = tr["n"]
+        if tr["state"] in open_states:
+            overdue[tid] = overdue.get(tid, 0) + tr["late"]
+        elif tr["state"] == RectificationTask.State.VERIFIED:
+            timing[tid] = (tr["n"], tr["ok"])
     ids = sorted(set(towns) | set(levels) | set(tasks), key=lambda i: towns[i].path if i in towns else "")
     missing = [i for i in ids if i not in towns]
     if missing:
@@ -310,6 +330,11 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
                 on_time=ok,
             )
         )
+    by = "乡镇（街道）"
+    if len({r.township.parent_id for r in rows}) > 1:
+        # Wider than one county (a city or province): one row per county, so the view stays readable.
+        rows = _by_county(rows)
+        by = "县（市、区）"
     totals: dict[str, int] = {}
     task_states: dict[str, int] = {}
     for row in rows:
@@ -327,7 +352,8 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
         task_states=task_states,
         overdue=sum(r.overdue for r in rows),
         on_time_rate=round(on_time * 100 / verified) if verified else None,
-        assignments=assignments(user, list(towns.values())),
+        assignments=assignments(user, list(towns.values())) if by == "乡镇（街道）" else {},
+        by=by,
     )
 
 

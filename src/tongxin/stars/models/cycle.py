@@ -63,7 +63,13 @@ class StarCycle(models.Model):  # type: ignore[django-manager-missing]
         ordering = ["region_path", "year"]
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="stars_cycle_one_per_year")]
         indexes = [
-            models.Index(fields=["year", "region_path"], name="stars_cycle_year_path"),
+            # Covers the county view's roll-up (levels by township under a path prefix); the opclasses
+            # let PostgreSQL answer the path prefix from it (ignored on SQLite).
+            models.Index(
+                fields=["year", "region_path", "township_id", "current_level"],
+                name="stars_cycle_rollup",
+                opclasses=["int4_ops", "varchar_pattern_ops", "int8_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["year", "current_level", "region_path"], name="stars_cycle_year_level"),
             models.Index(fields=["year", "state", "region_path"], name="stars_cycle_year_state"),
         ]

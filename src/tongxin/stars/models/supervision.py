@@ -85,7 +85,12 @@ class RectificationTask(models.Model):  # type: ignore[django-manager-missing]
         verbose_name_plural = "整改任务"
         ordering = ["deadline", "id"]
         indexes = [
-            models.Index(fields=["region_path", "state"], name="stars_task_path_state"),
+            # Covers the county view's roll-ups (by township: state, overdue, on time).
+            models.Index(
+                fields=["region_path", "state", "deadline", "township_id", "on_time"],
+                name="stars_task_rollup",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops", "int8_ops", "bool_ops"],
+            ),
             models.Index(fields=["state", "deadline"], name="stars_task_state_deadline"),
         ]
 

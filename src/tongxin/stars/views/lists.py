@@ -148,7 +148,7 @@ def county(request: HttpRequest) -> HttpResponse:
         return xlsx_response(
             f"{year}年五星支部创建县级总览.xlsx",
             "抓两头带中间",
-            ["乡镇（街道）", "分包县级领导", "五星", "四星", "三星", "三星以下", "未评定", "软弱涣散",
+            [view.by, "分包县级领导", "五星", "四星", "三星", "三星以下", "未评定", "软弱涣散",
              "整改中", "待核验", "退回重改", "已销号", "超期", "按期完成率%"],
             (
                 (r.township.name, "、".join(view.assignments.get(r.township.pk, [])), r.levels.get("five", 0),
@@ -161,6 +161,7 @@ def county(request: HttpRequest) -> HttpResponse:
     names = [r.township.name for r in view.rows]
     chart = {
         "townships": names,
+        "by": view.by,
         "levels": {
             code: [r.levels.get(code, 0) for r in view.rows]
             for code in ("five", "four", "three", "below", "none")
