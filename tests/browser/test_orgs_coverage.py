@@ -94,3 +94,47 @@ def test_the_unit_list_filters_with_htmx(demo, live_server, phone_page) -> None:
     page.wait_for_selector("[data-testid=stage]")
     assert "组建一个" in page.inner_text("[data-testid=stage]")
     shot(page, "orgs-unit-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_reports_bad_rows_and_the_person_page_masks_personal_data(  # type: ignore[no-untyped-def]
+    world: World, live_server, phone_page, tmp_path
+) -> None:
+    from tests.orgs.test_excel import people_rows, workbook
+
+    page = phone_page
+
+    def in_town_a(rows: list[list[object]]) -> list[list[object]]:
+        return [[*r[:3], "测试市/测试县/甲镇", *r[4:]] for r in rows]
+
+    rows = in_town_a(people_rows(20))
+    rows[4][1] = rows[4][1][:-1] + ("0" if rows[4][1][-1] != "0" else "1")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(workbook("people", rows))
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(workbook("people", in_town_a(people_rows(3))))
+
+    log_in(page, live_server.url, "township_admin", PASSWORD)
+    page.wait_for_selector("[data-testid=roles]")
+    page.goto(f"{live_server.url}/registry/import/")
+    page.select_option("select[name=kind]", "people")
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("[data-testid=import-submit]")
+    page.wait_for_selector("[data-testid=import-errors]")
+    errors = page.locator("[data-testid=import-errors] tbody tr")
+    assert errors.count() == 1
+    assert errors.first.inner_text().split()[:2] == ["6", "身份证号码"]
+    assert "校验位" in errors.first.inner_text()
+    shot(page, "orgs-import-errors-phone")
+
+    page.select_option("select[name=kind]", "people")
+    page.set_input_files("input[name=file]", str(good))
+    page.click("[data-testid=import-submit]")
+    page.wait_for_selector(".alert-success")
+    assert "新增3" in page.inner_text(".alert-success")
+
+    page.goto(f"{live_server.url}/registry/people/")
+    page.locator("[data-testid=person-row] a").first.click()
+    page.wait_for_selector("[data-testid=id-card]")
+    assert "*" in page.inner_text("[data-testid=id-card]")
+    shot(page, "orgs-person-phone")
