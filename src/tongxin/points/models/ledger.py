@@ -23,9 +23,10 @@ class LedgerEntry(AppendOnlyModel):
 
     objects: ClassVar[models.Manager[LedgerEntry]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
+    # Indexes are chosen for appends: (scheme, seq) and (person, on) cover the foreign keys.
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+", db_index=False)
     seq = models.BigIntegerField("序号")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", db_index=False)
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -38,10 +39,21 @@ class LedgerEntry(AppendOnlyModel):
     source_ref = models.CharField("来源编号", max_length=64)
     reason = models.CharField("事由", max_length=300)
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="冲正"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="冲正",
+        db_index=False,
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -94,9 +106,9 @@ class _PeriodTotal(models.Model):
 
 
 class PersonTotal(_PeriodTotal):
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", db_index=False)
     household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     is_member = models.BooleanField(default=False)
 
@@ -115,7 +127,7 @@ class PersonTotal(_PeriodTotal):
 
 
 class HouseholdTotal(_PeriodTotal):
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     SCOPE = {"region": "region_path"}
 
@@ -138,8 +150,8 @@ class Wallet(models.Model):
     ledger, so ranking points are never lowered by the shop.
     """
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+", db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", db_index=False)
     cycle = models.CharField(max_length=4)
     earned = models.IntegerField(default=0)
     spent = models.IntegerField(default=0)
