@@ -163,3 +163,11 @@ def test_revealing_an_id_number_needs_the_permission_and_is_audited(
         client.post(reverse("orgs:person_reveal", args=[units.person_a.pk]), {"field": "id_card"}).status_code
         == 404
     )
+
+
+def test_a_branch_secretary_sees_the_units_their_branch_covers(world: World, units: Units, client) -> None:  # type: ignore[no-untyped-def]
+    services.set_org_units(actor=None, org=world.station_branch, units=[units.b])
+    login(client, world.user("branch_secretary"))
+    assert client.get(reverse("orgs:unit_detail", args=[units.b.pk])).status_code == 200
+    assert client.get(reverse("orgs:unit_detail", args=[units.a.pk])).status_code == 404
+    assert client.get(reverse("orgs:unit_update", args=[units.b.pk])).status_code == 404  # view only

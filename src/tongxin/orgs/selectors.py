@@ -89,6 +89,12 @@ def units_for(
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     if perm == VIEW and authenticated and user.has_perm_anywhere(ASSIGNED):
         qs = qs | base.filter(instructor=user)
+    if authenticated and user.scope_paths(perm).get("org"):
+        # A branch granted on the organisation tree sees the units it covers, wherever they are.
+        orgs = scoped(PartyOrg.objects.all(), user, perm).values("pk")
+        qs = qs | base.filter(
+            pk__in=PartyOrg.units.through.objects.filter(partyorg__in=orgs).values("unit_id")
+        )
     qs = qs.filter(is_active=True)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code=q.strip().upper()))
