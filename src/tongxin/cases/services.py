@@ -843,6 +843,7 @@ def escalate_overdue(now: datetime) -> str:
     # Every breach implies ``open_due_at < now`` (the accept deadline comes before the resolve one), so
     # the candidates come from one indexed range; the exact conditions are re-checked under the lock.
     overdue = Case.objects.filter(open_due_at__lt=now)
+    look = _Lookups()
     for breach in ("accept", "resolve"):
         flag = f"{breach}_escalated_at"
         base = overdue.filter(**{f"{breach}_due_at__lt": now, f"{flag}__isnull": True})
@@ -850,37 +851,50 @@ def escalate_overdue(now: datetime) -> str:
             base = base.filter(accepted_at__isnull=True)
         ids = list(base.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH):
-            done += _escalate_batch(ids[start : start + BATCH], breach=breach, now=now, max_levels=max_levels)
+            batch = ids[start : start + BATCH]
+            done += _escalate_batch(batch, breach=breach, now=now, max_levels=max_levels, look=look)
     return f"升级逾期事项 {done} 件"
 
 
 class _Lookups:
-    """Per-run caches: regions by path and the users to notify, so a batch costs a few queries."""
+    """Per-run caches so that escalating thousands of cases costs a few queries: regions by path and
+    the active grants (by tree and node path) of the roles that handle or supervise cases."""
 
     def __init__(self) -> None:
         self.regions: dict[str, Region | None] = {}
-        self.people: dict[tuple[str, str, str], set[int]] = {}
+        self.grants: dict[tuple[str, str, str], set[int]] = {}
+        for perm in (HANDLE, "cases.supervise"):
+            roles = roles_with(perm)
+            rows = Grant.objects.filter(revoked_at__isnull=True, role__in=roles).values_list(
+                "tree", "path", "user_id"
+            )
+            for tree, path, user_id in rows:
+                self.grants.setdefault((perm, tree, path), set()).add(user_id)
 
     def region(self, path: str) -> Region | None:
         if path not in self.regions:
             self.regions[path] = Region.objects.filter(path=path).first()
         return self.regions[path]
 
+    def users_at(self, tree: str, path: str, perm: str) -> set[int]:
+        return set(self.grants.get((perm, tree, path), set()))
+
     def recipients(self, case: Case, target: Region | None) -> set[int]:
-        key = (case.handler_path, case.region_path, target.path if target else "")
-        if key not in self.people:
-            ids = notify.handlers_of(case)
-            if target is not None:
-                ids |= notify.users_at("region", target.path, "cases.supervise")
-                ids |= notify.users_at("region", target.path, HANDLE)
-            self.people[key] = ids
-        return self.people[key]
+        """Like ``notify.handlers_of`` plus the handlers and supervisors of the target region."""
+        ids = self.users_at("org", case.handler_path, HANDLE)
+        path = case.region_path
+        while not ids and path.count("/") > 1:
+            ids = self.users_at("region", path, HANDLE)
+            path = path[: path.rstrip("/").rfind("/") + 1]
+        if target is not None:
+            ids |= self.users_at("region", target.path, "cases.supervise")
+            ids |= self.users_at("region", target.path, HANDLE)
+        return ids
 
 
-def _escalate_batch(ids: list[int], *, breach: str, now: datetime, max_levels: int) -> int:
+def _escalate_batch(ids: list[int], *, breach: str, now: datetime, max_levels: int, look: _Lookups) -> int:
     flag = f"{breach}_escalated_at"
     what = "受理" if breach == "accept" else "办结"
-    look = _Lookups()
     with transaction.atomic():
         claimed = list(
             Case.objects.select_for_update(skip_locked=True, of=("self",))
@@ -933,7 +947,13 @@ def _escalate_batch(ids: list[int], *, breach: str, now: datetime, max_levels: i
                 CaseEscalation.objects.bulk_create(rows)
         except IntegrityError:
             return 0  # another tick escalated these breaches a moment ago
-        Case.objects.bulk_update(claimed, ["escalation_level", "escalated_to_path", flag], batch_size=500)
+        groups: dict[tuple[int, str], list[int]] = {}
+        for case in claimed:
+            groups.setdefault((case.escalation_level, case.escalated_to_path), []).append(case.pk)
+        for (level, path), pks in groups.items():
+            Case.objects.filter(pk__in=pks).update(
+                escalation_level=level, escalated_to_path=path, **{flag: now}
+            )
         CaseTransition.objects.bulk_create(transitions, batch_size=1000)
         notify.send_many([(ids_, case, "escalated", text) for ids_, case, text in messages])
         audit.record(
