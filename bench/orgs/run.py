@@ -84,7 +84,10 @@ def main() -> None:
 
     def report() -> None:
         coverage_report(
-            selectors.units_for(user, "reports.view"), region=None, start=date(2026, 1, 1), end=date(2026, 12, 31)
+            selectors.units_for(user, "reports.view"),
+            region=None,
+            start=date(2026, 1, 1),
+            end=date(2026, 12, 31),
         )
 
     def findings() -> None:
