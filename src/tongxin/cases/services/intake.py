@@ -1,0 +1,330 @@
+"""Categories, routing and intake of cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db.models import Q
+from django.utils import timezone
+
+from tongxin.accounts.models import User
+from tongxin.cases import notify, photos
+from tongxin.cases.models import (
+    Case,
+    CasePhoto,
+    Category,
+    Channel,
+    Kind,
+    Open311Key,
+    RoutingRule,
+    State,
+)
+from tongxin.cases.services._base import (
+    HANDLE,
+    MANAGE,
+    REPORT,
+    _actor_name,
+    _ancestor_paths,
+    _deadlines,
+    _defaults,
+    _log_transition,
+)
+from tongxin.core import audit, rules
+from tongxin.core.audit import service
+from tongxin.core.errors import DomainError
+from tongxin.core.pii import lookup_hash, normalise_mobile
+from tongxin.core.scoping import in_scope
+from tongxin.orgs.models import PartyOrg, Person, Region
+
+# --- categories and routing -------------------------------------------------------------------
+
+
+@service("cases.category.sync")
+def sync_categories(*, actor: Any = None, on: date | None = None) -> int:
+    """Create or update the category rows from the rule set ``cases_categories`` in force on ``on``.
+    Idempotent; categories no longer in the rule set are deactivated, never deleted."""
+    rs = rules.in_force("cases_categories", on=on or timezone.localdate())
+    seen = []
+    changed = 0
+    for code, rule in rs.rules.items():
+        spec = rule.value
+        values = {
+            "kind": spec["kind"],
+            "name": rule.label or code,
+            "description": spec.get("description", ""),
+            "accept_hours": int(spec["accept_hours"]),
+            "resolve_days": int(spec["resolve_days"]),
+            "workdays": bool(spec.get("workdays", True)),
+            "points": int(spec.get("points", 0)),
+            "public": bool(spec.get("public", False)) and spec["kind"] == Kind.REPORT,
+            "attributes": spec.get("attributes", []),
+            "sort": int(spec.get("sort", 0)),
+            "active": True,
+            "rule_ref": rs.ref,
+            "rule_article": rule.article[:300],
+            "rule_verified": rule.verified,
+        }
+        current = Category.objects.filter(code=code).values(*values.keys()).first()
+        if current != values:
+            Category.objects.update_or_create(code=code, defaults=values)
+            changed += 1
+        seen.append(code)
+    changed += Category.objects.filter(active=True).exclude(code__in=seen).update(active=False)
+    if changed:
+        audit.record(
+            actor=actor,
+            action="cases.category.sync",
+            target_type="cases.category",
+            after={"rule_set": rs.ref, "changed": changed},
+        )
+    return changed
+
+
+@service("cases.routing.set")
+def set_routing_rule(
+    *, actor: Any, region: Region, org: PartyOrg, category: Category | None = None
+) -> RoutingRule:
+    """Route cases of ``category`` (any category when None) in ``region`` and below to ``org``."""
+    if actor is not None and not in_scope(region.path, actor, MANAGE, "region"):
+        raise DomainError("只能为您管理的区划设置分派规则。", field="region")
+    if not org.is_active:
+        raise DomainError(f"党组织“{org.name}”已撤销，不能承办事项。", field="org")
+    rule, _ = RoutingRule.objects.update_or_create(
+        category=category, region=region, defaults={"org": org, "region_path": region.path}
+    )
+    audit.record(
+        actor=actor,
+        action="cases.routing.set",
+        target=rule,
+        after={"category": category.code if category else "*", "region": region.pk, "org": org.pk},
+    )
+    return rule
+
+
+def route(category: Category, region: Region) -> PartyOrg | None:
+    """The handling organisation for a case of ``category`` in ``region``: the rule of the deepest
+    region containing it (a category rule before an any-category rule); without a rule, the party
+    organisation located in the case's region or the nearest region above (属地管理)."""
+    ancestors = [p for p in _ancestor_paths(region.path)]
+    rules_here = list(
+        RoutingRule.objects.select_related("org")
+        .filter(region_path__in=ancestors)
+        .filter(Q(category=category) | Q(category__isnull=True))
+    )
+    if rules_here:
+        rules_here.sort(key=lambda r: (-len(r.region_path), r.category_id is None))
+        return rules_here[0].org
+    for path in sorted(ancestors, key=len, reverse=True):
+        org = (
+            PartyOrg.objects.filter(region_path=path, is_active=True)
+            .exclude(kind__in=[PartyOrg.Kind.GROUP])
+            .order_by("depth", "id")
+            .first()
+        )
+        if org is not None:
+            return org
+    return None
+
+
+# --- intake -------------------------------------------------------------------------------------
+
+
+def _coordinate(value: Any, *, field: str, label: str, limit: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(f"{label}应为数字。", field=field) from None
+    if not d.is_finite() or abs(d) > limit:
+        raise DomainError(f"{label}超出范围（-{limit} 到 {limit}）。", field=field)
+    return d.quantize(Decimal("0.000001"))
+
+
+def person_for_user(user: User | None) -> Person | None:
+    """The registry person behind a user account: the points module's account link, else the person
+    with the same mobile number (keyed hash)."""
+    from tongxin.points import services as points_services
+
+    if user is None:
+        return None
+    linked = points_services.linked_person(user)
+    if linked is not None:
+        return linked
+    if not user.mobile_hash:
+        return None
+    return (
+        Person.objects.filter(mobile_hash=user.mobile_hash, merged_into__isnull=True).order_by("id").first()
+    )
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a form or an API client gives to ``submit_case`` (validated there)."""
+
+    category: Category
+    description: str
+    region: Region
+    lat: Any = None
+    lng: Any = None
+    address: str = ""
+    published: bool = True
+    photos: tuple[Any, ...] = ()
+    reporter: User | None = None
+    reporter_name: str = ""
+    reporter_mobile: str = ""
+    channel: str = Channel.APP
+    attributes: dict[str, Any] | None = None
+    media_url: str = ""
+    open311_key: Open311Key | None = None
+
+
+@service("cases.case.submit")
+def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> Case:
+    """File a case. A grid worker or resident files their own (``actor`` is the reporter); staff with
+    handling rights file on someone's behalf (phone call, walk-in); ``actor=None`` with an Open311 key
+    files a public report. The case gets its deadlines from its category, its handling organisation
+    from the routing rules, and its photos re-encoded without EXIF. All checks come first: a refused
+    intake writes nothing."""
+    now = now or timezone.now()
+    rs = _defaults()
+    category = intake.category
+    description = (intake.description or "").strip()
+    if not category.active:
+        raise DomainError(f"类别“{category.name}”已停用。", field="category")
+    if not description:
+        raise DomainError("请填写问题描述。", field="description")
+    max_chars = int(rs.value("description_max_chars"))
+    if len(description) > max_chars:
+        raise DomainError(f"问题描述最多 {max_chars} 字（现为 {len(description)} 字）。", field="description")
+    lat = _coordinate(intake.lat, field="lat", label="纬度", limit=90)
+    lng = _coordinate(intake.lng, field="lng", label="经度", limit=180)
+    if (lat is None) != (lng is None):
+        raise DomainError("位置需同时包含纬度和经度。", field="lat")
+    address = (intake.address or "").strip()[:200]
+    if lat is None and not address:
+        raise DomainError("请提供位置：使用手机定位，或填写地址。", field="address")
+    if len(intake.photos) > int(rs.value("max_photos")):
+        raise DomainError(f"最多上传 {rs.value('max_photos')} 张照片。", field="photos")
+
+    region = intake.region
+    reporter = intake.reporter
+    channel = intake.channel
+    filed_by = None
+    if actor is None:
+        if intake.open311_key is None and channel == Channel.OPEN311:
+            raise DomainError("缺少 Open311 密钥。", field="api_key")
+    elif (reporter is None and not intake.reporter_name.strip()) or (
+        reporter is not None and reporter.pk == actor.pk
+    ):
+        # Filing one's own case: the region must be where the user reports.
+        reporter = actor
+        if not in_scope(region.path, actor, REPORT, "region") and not in_scope(
+            region.path, actor, HANDLE, "region"
+        ):
+            raise DomainError("只能上报您所在网格（区划）内的问题。", field="region")
+    else:
+        if not in_scope(region.path, actor, HANDLE, "region"):
+            raise DomainError("只能为您负责的区划代为登记事项。", field="region")
+        filed_by = actor
+        if channel == Channel.APP:
+            channel = Channel.PHONE
+    reporter_name = (intake.reporter_name or "").strip()[:50]
+    mobile = ""
+    if intake.reporter_mobile.strip():
+        from django.core.exceptions import ValidationError
+
+        try:
+            mobile = normalise_mobile(intake.reporter_mobile)
+        except ValidationError as exc:
+            raise DomainError(exc.messages[0], field="reporter_mobile") from None
+    if actor is not None and reporter is None and not reporter_name:
+        raise DomainError("代为登记时请填写上报人姓名。", field="reporter_name")
+
+    processed = [photos.process(f) for f in intake.photos]
+
+    person = person_for_user(reporter)
+    if person is None and mobile:
+        person = Person.objects.filter(mobile_hash=lookup_hash(mobile), merged_into__isnull=True).first()
+    org = route(category, region)
+    accept_due, resolve_due = _deadlines(category, now)
+    published = bool(intake.published) and category.published
+    case = Case.objects.create(
+        kind=category.kind,
+        category=category,
+        description=description,
+        state=State.SUBMITTED,
+        state_changed_at=now,
+        region=region,
+        region_path=region.path,
+        handling_org=org,
+        handler_path=org.path if org else "",
+        reporter=reporter,
+        reporter_person=person,
+        reporter_name=reporter_name or (reporter.display_name if reporter else ""),
+        reporter_mobile=mobile,
+        filed_by=filed_by,
+        channel=channel,
+        open311_key=intake.open311_key,
+        lat=lat,
+        lng=lng,
+        address=address,
+        published=published,
+        media_url=(intake.media_url or "")[:500],
+        attributes=intake.attributes or {},
+        created_at=now,
+        accept_due_at=accept_due,
+        resolve_due_at=resolve_due,
+        open_due_at=accept_due,
+        rule_ref=category.rule_ref,
+    )
+    for p in processed:
+        _save_photo(case, p, CasePhoto.Stage.REPORT, now)
+    _log_transition(
+        case=case,
+        event="submit",
+        from_state="",
+        to_state=State.SUBMITTED,
+        actor=actor if actor is not None else None,
+        actor_name=_actor_name(actor, intake.open311_key),
+        at=now,
+        data={"channel": channel, "photos": len(processed)},
+    )
+    audit.record(
+        actor=actor,
+        action="cases.case.submit",
+        target=case,
+        after={
+            "category": category.code,
+            "region": region.pk,
+            "handling_org": org.pk if org else None,
+            "channel": channel,
+            "photos": len(processed),
+        },
+    )
+    notify.send(
+        recipients=notify.handlers_of(case),
+        case=case,
+        kind="new",
+        text=f"新{case.get_kind_display()} {case.number}（{category.name}）：{description[:40]}",
+    )
+    return case
+
+
+def _save_photo(case: Case, p: photos.ProcessedPhoto, stage: str, now: datetime) -> CasePhoto:
+    photo = CasePhoto(
+        case=case,
+        stage=stage,
+        width=p.width,
+        height=p.height,
+        sha256=p.sha256,
+        taken_at=p.taken_at,
+        created_at=now,
+    )
+    photo.image.save("photo.jpg", ContentFile(p.content), save=False)
+    photo.save()
+    return photo
