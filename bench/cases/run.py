@@ -67,7 +67,7 @@ def main() -> None:
     town = Region.objects.get(name="基准1镇")
     village = Region.objects.get(name="基准1镇1村")
     clients = {}
-    for username in ("bench_village", "bench_town", "bench_county"):
+    for username in ("bench_village", "bench_town", "bench_county", "bench_rider"):
         c = Client()
         c.force_login(User.objects.get(username=username))
         clients[username] = c
@@ -82,6 +82,10 @@ def main() -> None:
             assert r.status_code == 200, r.status_code
 
         return get
+
+    def inbox_page() -> None:
+        r = clients["bench_rider"].get("/cases/inbox/?page=999")
+        assert r.status_code == 200
 
     def reset_escalations() -> None:
         with connection.cursor() as cur:
@@ -109,6 +113,7 @@ def main() -> None:
     summary = ""
     for _ in range(args.rounds):
         row = {
+            "baseline: empty inbox page, same layout (ms)": timed(inbox_page, args.n),
             "queue page, village secretary (ms)": timed(page("bench_village"), args.n),
             "queue page, township officer (ms)": timed(page("bench_town"), args.n),
             "queue page, county admin (ms)": timed(page("bench_county"), args.n),

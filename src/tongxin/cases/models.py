@@ -266,6 +266,12 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
             models.Index(fields=["reporter", "created_at"], name="case_reporter_created"),
             models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
             models.Index(fields=["resolved_at"], name="case_resolved"),
+            # Resolved cases waiting for the reporter, for the auto-close job.
+            models.Index(
+                fields=["resolved_at"],
+                condition=models.Q(state="resolved"),
+                name="case_awaiting_confirmation",
+            ),
             models.Index(fields=["created_at"], name="case_created"),
         ]
 
