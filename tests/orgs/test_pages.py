@@ -138,3 +138,38 @@ def test_unit_list_exports_the_filtered_list(world: World, admin) -> None:  # ty
     response = admin.get(reverse("orgs:unit_list") + "?industry=taxi&format=xlsx")
     rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["出租车公司"]
+
+
+def test_recording_a_membership_through_the_page(world: World, admin) -> None:  # type: ignore[no-untyped-def]
+    person = services.create_person(actor=None, name="王强", region=world.town_b)
+    assert admin.get(reverse("orgs:person_membership", args=[person.pk])).status_code == 200
+    response = admin.post(
+        reverse("orgs:person_membership", args=[person.pk]),
+        {"org": world.station_branch.pk, "status": "probationary", "since": "2026-07-01", "is_mobile": "on"},
+    )
+    assert response.status_code == 200
+    assert "流动党员请填写流出地或流入地党组织" in response.content.decode()
+    response = admin.post(
+        reverse("orgs:person_membership", args=[person.pk]),
+        {
+            "org": world.station_branch.pk,
+            "status": "probationary",
+            "since": "2026-07-01",
+            "is_mobile": "on",
+            "home_org": world.branch_a1.pk,
+        },
+    )
+    assert response.status_code == 302
+    m = membership(person)
+    assert (m.status, m.probationary_on, m.home_org_id) == ("probationary", date(2026, 7, 1), world.branch_a1.pk)
+
+
+def test_a_new_term_ends_the_seats_whose_term_ran_out(world: World) -> None:
+    old = services.appoint_committee_member(
+        actor=None, org=world.station_branch, name="甲", position="member", term_start=date(2020, 1, 1)
+    )
+    services.appoint_committee_member(
+        actor=None, org=world.station_branch, name="乙", position="member", term_start=date(2026, 1, 1)
+    )
+    old.refresh_from_db()
+    assert old.ended_on == date(2026, 1, 1)

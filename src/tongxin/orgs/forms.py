@@ -6,7 +6,7 @@ from django import forms
 
 from tongxin.accounts.models import User
 from tongxin.orgs import selectors
-from tongxin.orgs.models import CommitteeMember, PartyOrg, Person, Region, Unit
+from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Region, Unit
 
 
 class PartyOrgForm(forms.Form):
@@ -250,4 +250,23 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class MembershipForm(forms.Form):
+    org = forms.ModelChoiceField(
+        label="所在党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择党组织。"}
+    )
+    status = forms.ChoiceField(label="状态", choices=Membership.Status.choices)
+    since = forms.DateField(label="该状态开始日期", **DATE)
+    is_mobile = forms.BooleanField(label="流动党员", required=False)
+    home_org = forms.ModelChoiceField(label="流出地党组织", queryset=PartyOrg.objects.none(), required=False)
+    host_org = forms.ModelChoiceField(label="流入地党组织", queryset=PartyOrg.objects.none(), required=False)
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
+        # Home and host organisations of a mobile member may lie in another county.
+        for name in ("home_org", "host_org"):
+            self.fields[name].queryset = PartyOrg.objects.filter(is_active=True).order_by("path")  # type: ignore[attr-defined]
         _style(self)

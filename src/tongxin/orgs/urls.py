@@ -28,6 +28,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", people.person_update, name="person_update"),
     path("people/<int:pk>/reveal/", people.person_reveal, name="person_reveal"),
     path("people/<int:pk>/apply/", people.person_apply, name="person_apply"),
+    path("people/<int:pk>/membership/", people.person_membership, name="person_membership"),
     path("people/<int:pk>/merge/", people.person_merge, name="person_merge"),
     path("memberships/<int:pk>/transfer/", people.transfer_start, name="transfer_start"),
     path("transfers/", people.transfer_list, name="transfer_list"),

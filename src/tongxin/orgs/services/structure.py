@@ -233,7 +233,8 @@ def appoint_committee_member(
 ) -> CommitteeMember:
     """Seat someone on ``org``'s committee (secretary, deputy or member) for a term. The term's end
     defaults to the rule set's term of office (village and committee 5 years, other branches 3). A new
-    secretary replaces the current one, whose seat ends the day the new term starts."""
+    secretary replaces the current one, whose seat ends the day the new term starts; seats whose term had
+    run out by then end too (换届)."""
     if not may_edit_org(actor, org):
         raise DomainError("该党组织不在您的管理范围内。", field="org")
     name = (name or (person.name if person else "")).strip()
@@ -252,6 +253,8 @@ def appoint_committee_member(
     current = CommitteeMember.objects.filter(org=org, ended_on__isnull=True)
     if person is not None and current.filter(person=person).exists():
         raise DomainError(f"{name}已在班子中，请先办理离任。", field="person")
+    # 换届: seats whose term has run out by the new term's start end then.
+    current.filter(term_end__lte=term_start).update(ended_on=term_start, updated_at=timezone.now())
     if position == CommitteeMember.Position.SECRETARY:
         current.filter(position=position).update(ended_on=term_start, updated_at=timezone.now())
         PartyOrg.objects.filter(pk=org.pk).update(secretary_name=name, updated_at=timezone.now())

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core.errors import DomainError
 from tongxin.core.reveal import reveal_personal_data
 from tongxin.orgs import excel, selectors, services
-from tongxin.orgs.forms import ApplicationForm, MergeForm, PersonForm, TransferForm
+from tongxin.orgs.forms import ApplicationForm, MembershipForm, MergeForm, PersonForm, TransferForm
 from tongxin.orgs.models import Membership, Person, Transfer
 from tongxin.orgs.views.common import form_error, is_htmx, page_user, query_without, region_param, xlsx
 
@@ -226,3 +226,31 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "orgs/org_form.html", {"form": form, "title": f"合并重复人员：{keep.name}", "person": keep}
     )
+
+
+@login_required
+def person_membership(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record or advance a person's party standing (the decisions themselves are taken by people)."""
+    user = page_user(request, selectors.EDIT)
+    person = selectors.person_for(user, pk)
+    current = Membership.objects.filter(person=person).first()
+    initial: dict[str, Any] = {"since": timezone.localdate()}
+    if current is not None:
+        initial.update(
+            org=current.org_id,
+            status=current.status,
+            is_mobile=current.is_mobile,
+            home_org=current.home_org_id,
+            host_org=current.host_org_id,
+        )
+    form = MembershipForm(user, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_membership(actor=user, person=person, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "已登记党员身份。")
+            return redirect("orgs:person_detail", pk=person.pk)
+    title = f"登记党员身份：{person.name}"
+    return render(request, "orgs/org_form.html", {"form": form, "title": title, "person": person})
