@@ -7,7 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0003_case_open_partial_indexes"),
-        ("orgs", "0003_membership_applied_on_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
