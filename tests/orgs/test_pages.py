@@ -161,7 +161,11 @@ def test_recording_a_membership_through_the_page(world: World, admin) -> None:  
     )
     assert response.status_code == 302
     m = membership(person)
-    assert (m.status, m.probationary_on, m.home_org_id) == ("probationary", date(2026, 7, 1), world.branch_a1.pk)
+    assert (m.status, m.probationary_on, m.home_org_id) == (
+        "probationary",
+        date(2026, 7, 1),
+        world.branch_a1.pk,
+    )
 
 
 def test_a_new_term_ends_the_seats_whose_term_ran_out(world: World) -> None:
