@@ -206,3 +206,28 @@ def test_submission_keeps_the_figures_and_evidence_of_that_moment(
     assert result is not None
     assert result.detail["points_participation"]["figure"] == "100.0"
     assert "party_strength" in result.stars
+
+
+def test_uploaded_files_are_served_only_inside_scope(
+    world: World,
+    declared: Callable[..., StarCycle],
+    settings,
+    tmp_path,
+    client,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.factories import login
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("台账.pdf", b"%PDF-1.4 ledger", content_type="application/pdf")
+    ev = services.upload_file(
+        actor=world.user("village_secretary"), region=world.village_a1, file=upload, label="台账"
+    )
+    assert ev.get_absolute_url() == f"/stars/evidence/{ev.pk}/file/"
+    login(client, world.user("township_admin"))
+    r = client.get(ev.get_absolute_url())
+    assert r.status_code == 200
+    assert b"".join(r.streaming_content) == b"%PDF-1.4 ledger"
+    login(client, world.user("county_leader"))
+    assert client.get(ev.get_absolute_url()).status_code == 200  # town A is assigned to them
+    login(client, world.user("points_recorder"))
+    assert client.get(ev.get_absolute_url()).status_code == 404

@@ -16,6 +16,7 @@ urlpatterns = [
         cycle.evidence_remove,
         name="evidence_remove",
     ),
+    path("evidence/<int:pk>/file/", cycle.evidence_file, name="evidence_file"),
     path("cycle/<int:pk>/submit/", cycle.submit, name="submit"),
     path("cycle/<int:pk>/rate/", cycle.rate, name="rate"),
     path("cycle/<int:pk>/approve/", cycle.approve, name="approve"),

@@ -52,8 +52,11 @@ class Evidence(models.Model):
         return f"{self.get_kind_display()}：{self.label}"
 
     def get_absolute_url(self) -> str:
-        if self.kind == self.Kind.FILE and self.file:
-            return str(self.file.url)
+        if self.kind == self.Kind.FILE:
+            # Files are served through a scoped view, never straight from the media directory.
+            from django.urls import reverse
+
+            return reverse("stars:evidence_file", kwargs={"pk": self.pk})
         return self.url
 
     def audit_path(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from tongxin.stars.forms import (
     ResolveForm,
     StarsDecisionForm,
 )
-from tongxin.stars.models import StarCycle, StarResult
+from tongxin.stars.models import Evidence, Star, StarCycle, StarResult
 from tongxin.stars.selectors import APPROVE, RATE, SELF_ASSESS, SUPERVISE, VIEW
 from tongxin.stars.services._common import may
 from tongxin.stars.views._common import user_with, year_param
@@ -359,7 +359,9 @@ def notice(request: HttpRequest) -> HttpResponse:
         r.cycle_id: r
         for r in StarResult.objects.filter(cycle__in=cycles, stage=StarResult.Stage.COUNTY).order_by("id")
     }
-    names = {s.code: s.name for c in cycles for s in c.criteria_set.stars.all()}
+    names = {
+        s.code: s.name for s in Star.objects.filter(criteria_set_id__in={c.criteria_set_id for c in cycles})
+    }
     rows = [(c, results.get(c.pk)) for c in cycles]
     return render(request, "stars/notice.html", {"rows": rows, "names": names, "form": ObjectionForm()})
 
@@ -401,3 +403,14 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "处理意见：请填写。")
     return redirect("stars:queue")
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An uploaded evidence file, to those who may see the village's star work (else 404)."""
+    user = user_with(request)
+    evidence = selectors.evidence_for(user, pk)
+    if evidence.kind != Evidence.Kind.FILE or not evidence.file:
+        raise Http404("未找到该文件。")
+    name = evidence.file.name.rsplit("/", 1)[-1]
+    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=name)
