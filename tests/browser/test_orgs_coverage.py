@@ -138,3 +138,35 @@ def test_import_reports_bad_rows_and_the_person_page_masks_personal_data(  # typ
     page.wait_for_selector("[data-testid=id-card]")
     assert "*" in page.inner_text("[data-testid=id-card]")
     shot(page, "orgs-person-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transfer_goes_out_in_transit_and_is_received(
+    world: World, live_server, desktop_page, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.orgs.helpers import add_members, membership
+
+    settings.ENFORCE_2FA = False
+    (member,) = add_members(world, None, full=1, org=world.branch_a1, region=world.village_a1)
+    page = desktop_page
+    log_in(page, live_server.url, "county_admin", PASSWORD)
+    page.wait_for_selector("[data-testid=roles]")
+    page.goto(f"{live_server.url}/registry/people/{member.pk}/")
+    page.click("text=组织关系转出")
+    page.select_option("select[name=to_org]", str(world.branch_b1.pk))
+    page.fill("input[name=reason]", "居住地变动")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=对方党组织接收前")
+    page.goto(f"{live_server.url}/registry/transfers/")
+    row = page.locator("[data-testid=transfer-row]")
+    assert "已转出" in row.inner_text()
+    row.locator("button", has_text="标记在途").click()
+    page.wait_for_selector("text=已标记为在途")
+    assert membership(member).org_id == world.branch_a1.pk  # the sender stays responsible
+    page.locator("[data-testid=transfer-row] button", has_text="确认接收").click()
+    page.wait_for_selector("text=组织关系已转入")
+    assert membership(member).org_id == world.branch_b1.pk
+    shot(page, "orgs-transfers-desktop")
+    page.goto(f"{live_server.url}/registry/orgs/{world.branch_b1.pk}/")
+    assert member.name in page.inner_text("main")
+    shot(page, "orgs-org-desktop")
