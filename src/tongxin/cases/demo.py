@@ -272,7 +272,9 @@ def _cases(
         if outcome == "open":
             # Overdue and unaccepted: the tick escalates it to 河阳街道.
             Case.objects.filter(pk=case.pk).update(
-                accept_due_at=now - timedelta(hours=1), created_at=now - timedelta(hours=5)
+                accept_due_at=now - timedelta(hours=1),
+                open_due_at=now - timedelta(hours=1),
+                created_at=now - timedelta(hours=5),
             )
             continue
         _walk(case, handler=handler, reporter=reporter, start=start, outcome=outcome, rng=rng, now=now)
