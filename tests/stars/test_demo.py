@@ -7,7 +7,7 @@ import pytest
 
 from tongxin.accounts.models import User
 from tongxin.demo import county
-from tongxin.stars.models import RectificationTask, StarCycle, WeakBranch
+from tongxin.stars.models import Evidence, RectificationTask, StarCycle, WeakBranch
 from tongxin.stars.selectors import assigned_townships
 
 
@@ -27,5 +27,8 @@ def test_demo_builds_the_star_scene() -> None:
     states = set(RectificationTask.objects.values_list("state", flat=True))
     assert states == {"open", "reported", "returned", "verified"}
     assert RectificationTask.objects.filter(escalations__gt=0).exists()
+    # The points demo publishes 孙庄村's boards; the star demo links one, never copies it.
+    board_evidence = Evidence.objects.get(kind="points_board", region__name="孙庄村")
+    assert board_evidence.assessments.count() == 4  # two indicators, this year and last year
     leader = User.objects.get(username="wz_dubao_li")
     assert [t.name for t in assigned_townships(leader)] == ["三阳乡", "大虹桥乡"]
