@@ -252,10 +252,8 @@ def _cases(
     plan = ["closed"] * 68 + ["late"] * 4 + ["resolved"] * 3 + ["in_progress"] * 2 + ["open"] * 3
     for n, outcome in enumerate(plan):
         reporter, _ = riders[n % len(riders)]
-        days_ago = (
-            0.2 if outcome == "open" else (1.5 if outcome in ("in_progress", "resolved") else 170 - 2 * n)
-        )
-        start = _at(now, days_ago, rng.randint(8, 20))
+        days_ago = 1.5 if outcome in ("in_progress", "resolved") else 170 - 2 * n
+        start = now - timedelta(hours=5) if outcome == "open" else _at(now, days_ago, rng.randint(8, 20))
         code = "traffic_safety" if n % 4 == 1 else "safety_hazard"
         case = services.submit_case(
             actor=reporter,
@@ -269,14 +267,7 @@ def _cases(
             ),
             now=start,
         )
-        if outcome == "open":
-            # Overdue and unaccepted: the tick escalates it to 河阳街道.
-            Case.objects.filter(pk=case.pk).update(
-                accept_due_at=now - timedelta(hours=1),
-                open_due_at=now - timedelta(hours=1),
-                created_at=now - timedelta(hours=5),
-            )
-            continue
+        # "open": reported hours ago and never accepted; the tick at the end escalates it to 河阳街道.
         _walk(case, handler=handler, reporter=reporter, start=start, outcome=outcome, rng=rng, now=now)
     for n, (code, texts) in enumerate(OTHER_TEXTS.items()):
         for m, text in enumerate(texts):

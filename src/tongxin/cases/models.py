@@ -249,19 +249,27 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
         verbose_name_plural = "事项"
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["region_path", "state"], name="case_region_state"),
-            models.Index(fields=["handler_path", "state"], name="case_handler_state"),
+            # Path prefixes are LIKE 'p%' on PostgreSQL: pattern opclasses let the indexes answer them
+            # (ignored on SQLite, where prefixes are ranges).
+            models.Index(
+                fields=["region_path", "state"], name="case_region_state", opclasses=["varchar_pattern_ops", ""]
+            ),
+            models.Index(
+                fields=["handler_path", "state"], name="case_handler_state", opclasses=["varchar_pattern_ops", ""]
+            ),
             models.Index(fields=["open_due_at"], name="case_open_due"),
             # Small partial indexes (open cases only) for the handling queue and "overdue under this node".
             models.Index(
                 fields=["region_path", "open_due_at"],
                 condition=models.Q(open_due_at__isnull=False),
                 name="case_open_region",
+                opclasses=["varchar_pattern_ops", ""],
             ),
             models.Index(
                 fields=["handler_path", "open_due_at"],
                 condition=models.Q(open_due_at__isnull=False),
                 name="case_open_handler",
+                opclasses=["varchar_pattern_ops", ""],
             ),
             models.Index(fields=["reporter", "created_at"], name="case_reporter_created"),
             models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
