@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -70,6 +71,17 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return _error(request, 401, "unauthenticated", "未登录或令牌无效。")
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # A number too large for the database (e.g. an id of 30 digits) is bad input, not a server error.
+    return _error(request, 422, "invalid", "数值超出允许范围。")
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    return _error(request, 422, "invalid", "数值或文本超出数据库允许的范围。")
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "error", str(exc))
@@ -80,3 +92,19 @@ api.add_router("/", orgs_router)
 api.add_router("/points", points_router)
 api.add_router("/cases", cases_router)
 api.add_router("/stars", stars_router)
+
+
+def _document_errors() -> None:
+    """Every operation can answer with the common error shape; say so in the OpenAPI document even
+    where a module declared only its success response (schemathesis checks this)."""
+    from tongxin.core.api import ErrorOut
+
+    for router in {id(r): r for _, r in api._routers}.values():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for code in (400, 401, 404, 422):
+                    if code not in operation.response_models:
+                        operation.response_models[code] = operation._create_response_model(ErrorOut)
+
+
+_document_errors()

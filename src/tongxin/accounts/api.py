@@ -49,7 +49,7 @@ class GrantOut(Schema):
     label: str
 
 
-class MeOut(Schema):
+class CurrentUserOut(Schema):
     id: int
     username: str
     real_name: str
@@ -58,7 +58,7 @@ class MeOut(Schema):
     grants: list[GrantOut]
 
 
-@router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户与授权")
+@router.get("/me", response={200: CurrentUserOut, **ERRORS}, summary="当前用户与授权")
 def me(request: HttpRequest) -> dict[str, Any]:
     user: User = actor(request)
     grants = user.active_grants()
