@@ -252,10 +252,14 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
             # Path prefixes are LIKE 'p%' on PostgreSQL: pattern opclasses let the indexes answer them
             # (ignored on SQLite, where prefixes are ranges).
             models.Index(
-                fields=["region_path", "state"], name="case_region_state", opclasses=["varchar_pattern_ops", ""]
+                fields=["region_path", "state"],
+                name="case_region_state",
+                opclasses=["varchar_pattern_ops", ""],
             ),
             models.Index(
-                fields=["handler_path", "state"], name="case_handler_state", opclasses=["varchar_pattern_ops", ""]
+                fields=["handler_path", "state"],
+                name="case_handler_state",
+                opclasses=["varchar_pattern_ops", ""],
             ),
             models.Index(fields=["open_due_at"], name="case_open_due"),
             # Small partial indexes (open cases only) for the handling queue and "overdue under this node".
@@ -305,6 +309,17 @@ class Case(models.Model):  # type: ignore[django-manager-missing]
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.open_due_at is not None and self.open_due_at < (now or timezone.now())
+
+    @property
+    def badge(self) -> str:
+        """Bootstrap colour of the state badge."""
+        return {
+            State.SUBMITTED: "warning",
+            State.RESOLVED: "info",
+            State.CLOSED: "success",
+            State.REJECTED: "secondary",
+            State.MERGED: "secondary",
+        }.get(State(self.state), "primary")
 
     @property
     def on_time(self) -> bool | None:

@@ -270,7 +270,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     now = timezone.now()
     qs = selectors.queue_for(user, state=state, overdue=overdue, now=now)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
     template = "cases/fragment_queue_rows.html" if request.headers.get("HX-Request") else "cases/queue.html"
     return render(
         request,

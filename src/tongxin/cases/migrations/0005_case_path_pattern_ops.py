@@ -5,43 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_case_awaiting_confirmation_index'),
+        ("cases", "0004_case_awaiting_confirmation_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_region_state',
+            model_name="case",
+            name="case_region_state",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_handler_state',
+            model_name="case",
+            name="case_handler_state",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_open_region',
+            model_name="case",
+            name="case_open_region",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_open_handler',
+            model_name="case",
+            name="case_open_handler",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['region_path', 'state'], name='case_region_state', opclasses=['varchar_pattern_ops', '']),
+            model_name="case",
+            index=models.Index(
+                fields=["region_path", "state"],
+                name="case_region_state",
+                opclasses=["varchar_pattern_ops", ""],
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['handler_path', 'state'], name='case_handler_state', opclasses=['varchar_pattern_ops', '']),
+            model_name="case",
+            index=models.Index(
+                fields=["handler_path", "state"],
+                name="case_handler_state",
+                opclasses=["varchar_pattern_ops", ""],
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('open_due_at__isnull', False)), fields=['region_path', 'open_due_at'], name='case_open_region', opclasses=['varchar_pattern_ops', '']),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("open_due_at__isnull", False)),
+                fields=["region_path", "open_due_at"],
+                name="case_open_region",
+                opclasses=["varchar_pattern_ops", ""],
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('open_due_at__isnull', False)), fields=['handler_path', 'open_due_at'], name='case_open_handler', opclasses=['varchar_pattern_ops', '']),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("open_due_at__isnull", False)),
+                fields=["handler_path", "open_due_at"],
+                name="case_open_handler",
+                opclasses=["varchar_pattern_ops", ""],
+            ),
         ),
     ]
