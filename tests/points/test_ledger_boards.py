@@ -198,3 +198,18 @@ def test_publish_validates_its_input(world: World) -> None:
     with pytest.raises(DomainError) as exc:
         services.publish_board(actor=sj, region=world.village_a2, period="2026Q2")
     assert exc.value.field == "region"
+
+
+def test_verify_reads_times_without_microseconds(world: World) -> None:
+    """SQLite stores a time with no microseconds without the fraction; verification must still match."""
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    scheme = make_scheme(world.village_a1)
+    person = make_villagers(world.village_a1, 1).people[0]
+    with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 4, 8, 3, 0, 0, tzinfo=UTC)):
+        _award(person, 5, "exact-second")
+    _award(person, 3, "with-microseconds")
+    scheme.refresh_from_db()
+    check = selectors.verify_chain(scheme)
+    assert check.checked == 2 and check.ok, check.message
