@@ -412,5 +412,5 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     evidence = selectors.evidence_for(user, pk)
     if evidence.kind != Evidence.Kind.FILE or not evidence.file:
         raise Http404("未找到该文件。")
-    name = evidence.file.name.rsplit("/", 1)[-1]
+    name = (evidence.file.name or "evidence").rsplit("/", 1)[-1]
     return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=name)
