@@ -31,6 +31,8 @@ def data(world: World, declared: Callable[..., StarCycle]) -> StarCycle:
     services.pair_branches(
         actor=world.user("county_admin"), strong=world.branch_a1, weak=world.branch_b1, year=2026
     )
+    services.record_visit(actor=world.user("county_leader"), region=world.village_a1, visited_on=date(2026, 11, 1),
+                          summary="台账不全，需督促", now=at(2026, 11, 2))  # fmt: skip
     services.create_task(
         actor=world.user("county_leader"), org=world.branch_a1, problem="档案不全", required_outcome="补齐",
         owner=world.user("village_secretary"), deadline=date(2099, 1, 1),
@@ -60,6 +62,8 @@ def test_county_pages_render(world: World, data: StarCycle, client: Client) -> N
         ("/stars/lists/?kind=weak&year=2026&format=xlsx", "选派第一书记"),
         ("/stars/tasks/?format=xlsx", "档案不全"),
         ("/stars/county/?year=2026&format=xlsx", "甲镇"),
+        ("/stars/weak/?year=2026&format=xlsx", "乙一村党支部"),
+        ("/stars/visits/?format=xlsx", "台账不全，需督促"),
     ],
 )
 def test_every_list_exports_to_excel(

@@ -81,6 +81,16 @@ def weak(request: HttpRequest) -> HttpResponse:
     orgs = selectors.branches_for(user, MANAGE) if can_manage else selectors.branches_for(user).none()
     weak_form = WeakForm(request.POST or None, orgs=orgs, prefix="weak")
     pairing_form = PairingForm(request.POST or None, orgs=orgs, prefix="pair")
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"{year}年结对共建.xlsx",
+            "结对共建",
+            ["先进村党组织", "后进村党组织", "帮扶内容", "结对时间"],
+            (
+                (p.strong.name, p.weak.name, p.note, p.created_at.strftime("%Y-%m-%d"))
+                for p in selectors.pairings(user, year=year).iterator(chunk_size=2000)
+            ),
+        )
     if request.method == "POST":
         user_with(request, MANAGE)
         form_name = request.POST.get("form")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,6 +44,18 @@ def visits(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "已记录督导情况，可在下方交办整改任务。")
                 return redirect("stars:visit", pk=visit.pk)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            "督导记录.xlsx",
+            "督导记录",
+            ["督导日期", "乡镇（街道）", "督导地点", "督导人", "督导情况", "交办任务数"],
+            (
+                (v.visited_on.isoformat(), v.township.name, v.region.name, v.supervisor.display_name, v.summary,
+                 v.n_tasks)
+                for v in selectors.visits_for(user).select_related("township").annotate(n_tasks=Count("tasks"))
+                .order_by("-visited_on", "-id").iterator(chunk_size=2000)
+            ),
+        )  # fmt: skip
     page = Paginator(selectors.visits_for(user), 30).get_page(request.GET.get("page"))
     return render(
         request,
