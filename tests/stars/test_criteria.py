@@ -119,3 +119,49 @@ def test_import_page_takes_a_yaml_file_and_shows_all_errors(
     login(client, world.user("township_admin"))
     r = client.post("/stars/criteria/", {"file": SimpleUploadedFile("c.yaml", b"x: 1")})
     assert r.status_code == 404
+
+
+def test_excel_round_trip_and_row_errors(world: World, criteria: CriteriaSet, client: Client) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    login(client, world.user("county_admin"))
+    r = client.get(f"/stars/criteria/{criteria.pk}/download/?format=xlsx")
+    wb = load_workbook(BytesIO(r.content))
+    meta = wb["标准"]
+    for row in meta.iter_rows():
+        if row[0].value == "title":
+            row[1].value = "武陟县农村五星标准（Excel）"
+        if row[0].value == "five":
+            row[1].value = 4
+    buf = BytesIO()
+    wb.save(buf)
+    r = client.post("/stars/criteria/", {"file": SimpleUploadedFile("县标准.xlsx", buf.getvalue())})
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    new = CriteriaSet.objects.get(title="武陟县农村五星标准（Excel）")
+    assert new.version == criteria.version + 1 and not new.is_sample
+    assert [lv["min_stars"] for lv in new.levels] == [4, 4, 3]
+    old_inds = [
+        (i.star.code, i.code, i.method, i.weight, i.threshold)
+        for i in criteria.stars.get(code="party_strength").indicators.all()
+    ]
+    new_inds = [
+        (i.star.code, i.code, i.method, i.weight, i.threshold)
+        for i in new.stars.get(code="party_strength").indicators.all()
+    ]
+    assert old_inds == new_inds
+
+    sheet = wb["指标"]
+    sheet.cell(row=3, column=8).value = "很重要"  # weight
+    sheet.cell(row=5, column=6).value = "guess"  # method
+    buf = BytesIO()
+    wb.save(buf)
+    before = CriteriaSet.objects.count()
+    r = client.post("/stars/criteria/", {"file": SimpleUploadedFile("坏.xlsx", buf.getvalue())})
+    page = r.content.decode()
+    assert "指标表第3行 权重：应为整数" in page
+    assert "第1颗星第4项指标 method" in page  # the rule check runs too, in the same answer
+    assert CriteriaSet.objects.count() == before
+    r = client.post("/stars/criteria/", {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")})
+    assert "不是有效的 Excel 工作簿" in r.content.decode()

@@ -87,7 +87,7 @@ class ResolveForm(StyledForm):
 
 class CriteriaImportForm(StyledForm):
     file = forms.FileField(
-        label="标准文件（YAML 或 JSON）",
+        label="标准文件（Excel、YAML 或 JSON）",
         help_text="格式与样例相同：可先下载当前版本修改后导入。导入后成为新版本，已开始的评定仍使用原版本。",
         error_messages={"required": "请选择标准文件。"},
     )

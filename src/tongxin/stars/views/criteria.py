@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import rules
 from tongxin.core.errors import DomainError
-from tongxin.stars import criteria_io, selectors, services
+from tongxin.stars import criteria_io, criteria_xlsx, selectors, services
 from tongxin.stars.criteria_io import CriteriaErrors
 from tongxin.stars.forms import CriteriaImportForm
 from tongxin.stars.selectors import MANAGE
@@ -30,7 +30,11 @@ def criteria_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                data = criteria_io.load(upload.read(), filename=upload.name or "")
+                raw = upload.read()
+                if (upload.name or "").lower().endswith(".xlsx"):
+                    data = criteria_xlsx.load(raw)
+                else:
+                    data = criteria_io.load(raw, filename=upload.name or "")
                 cs = services.import_criteria(actor=user, data=data)
             except CriteriaErrors as exc:
                 errors = exc.errors
@@ -80,6 +84,14 @@ def criteria_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def criteria_download(request: HttpRequest, pk: int) -> HttpResponse:
     user_with(request)
     cs = selectors.criteria_set(pk)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            criteria_xlsx.dump(cs),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"五星标准-{cs.get_applies_to_display()}-第{cs.version}版.xlsx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
     response = HttpResponse(criteria_io.dump(cs.document), content_type="application/x-yaml; charset=utf-8")
     name = f"五星标准-{cs.get_applies_to_display()}-第{cs.version}版.yaml"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
