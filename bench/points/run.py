@@ -241,8 +241,13 @@ def main() -> None:
 
 
 def http(env: dict[str, str], board_path: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    sys.path.insert(0, str(ROOT / "bench" / "foundation"))
-    from run import wait_up, wrk  # type: ignore[import-not-found]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("foundation_run", ROOT / "bench" / "foundation" / "run.py")
+    assert spec is not None and spec.loader is not None
+    foundation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(foundation)
+    wait_up, wrk = foundation.wait_up, foundation.wrk
 
     full_env = {**os.environ, **env}
     procs = [

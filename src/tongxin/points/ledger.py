@@ -67,6 +67,16 @@ def member_ids(person_ids: list[int]) -> set[int]:
     )
 
 
+_COLUMNS = (
+    "scheme_id", "seq", "person_id", "household_id", "region_path", "item_code", "item_name", "points", "on",
+    "source", "source_ref", "reason", "reverses_id", "actor_id", "actor_name", "created_at", "prev_hash", "hash",
+)  # fmt: skip
+_INSERT = (
+    f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(chr(34) + c + chr(34) for c in _COLUMNS)})"  # noqa: S608
+    f" VALUES ({', '.join('%s' for _ in _COLUMNS)})"
+)
+
+
 def append_entries(*, scheme_id: int, specs: list[EntrySpec], actor: Any) -> list[LedgerEntry]:
     """Append ``specs`` to the chain of scheme ``scheme_id`` and update the totals. Call inside a
     transaction (a service). Returns the new entries, in chain order."""
@@ -78,54 +88,36 @@ def append_entries(*, scheme_id: int, specs: list[EntrySpec], actor: Any) -> lis
     actor_name = actor.get_username() if actor_id else "系统"
     seq = scheme.chain_seq
     head = scheme.chain_head or chain.GENESIS
-    entries: list[LedgerEntry] = []
+    rows: list[tuple[Any, ...]] = []
+    ops = connection.ops
+    created = ops.adapt_datetimefield_value(now)
+    first_seq = seq + 1
     for spec in specs:
         seq += 1
         reason = chain.clean_text(spec.reason)[:300]
         item_code = chain.clean_text(spec.item_code)
         source = chain.clean_text(spec.source)
         source_ref = chain.clean_text(spec.source_ref)
-        fields: dict[str, Any] = {
-            "scheme_id": scheme.pk,
-            "seq": seq,
-            "person_id": spec.person.pk,
-            "household_id": spec.household_id,
-            "item_code": item_code,
-            "points": spec.points,
-            "on": spec.on,
-            "source": source,
-            "source_ref": source_ref,
-            "reason": reason,
-            "reverses_id": spec.reverses_id,
-            "actor_id": actor_id,
-            "created_at": now,
-            "prev_hash": head,
-        }
-        digest = chain.entry_hash(**fields)
-        entries.append(
-            LedgerEntry(
-                scheme_id=scheme.pk,
-                seq=seq,
-                person_id=spec.person.pk,
-                household_id=spec.household_id,
-                region_path=spec.person.region_path,
-                item_code=item_code,
-                item_name=chain.clean_text(spec.item_name)[:100],
-                points=spec.points,
-                on=spec.on,
-                source=source,
-                source_ref=source_ref,
-                reason=reason,
-                reverses_id=spec.reverses_id,
-                actor_id=actor_id,
-                actor_name=actor_name,
-                created_at=now,
-                prev_hash=head,
-                hash=digest,
+        digest = chain.entry_hash(
+            scheme_id=scheme.pk, seq=seq, person_id=spec.person.pk, household_id=spec.household_id,
+            item_code=item_code, points=spec.points, on=spec.on, source=source, source_ref=source_ref,
+            reason=reason, reverses_id=spec.reverses_id, actor_id=actor_id, created_at=now, prev_hash=head,
+        )  # fmt: skip
+        rows.append(
+            (
+                scheme.pk, seq, spec.person.pk, spec.household_id, spec.person.region_path, item_code,
+                chain.clean_text(spec.item_name)[:100], spec.points, ops.adapt_datefield_value(spec.on), source,
+                source_ref, reason, spec.reverses_id, actor_id, actor_name, created, head, digest,
             )
-        )
+        )  # fmt: skip
         head = digest
-    LedgerEntry.objects.bulk_create(entries)
+    # Plain INSERTs rather than bulk_create: appends are the hot path (a group claim, a bulk award),
+    # and every value is already prepared.
+    with connection.cursor() as cur:
+        cur.executemany(_INSERT, rows)
+    entries = list(
+        LedgerEntry.objects.filter(scheme_id=scheme.pk, seq__gte=first_seq, seq__lte=seq).order_by("seq")
+    )
     Scheme.objects.filter(pk=scheme.pk).update(chain_seq=seq, chain_head=head)
     _add_to_totals(scheme, specs)
     return entries

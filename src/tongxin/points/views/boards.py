@@ -10,8 +10,10 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,6 +24,9 @@ from tongxin.points.exports import workbook_response
 from tongxin.points.forms import BoardForm, PublishForm
 from tongxin.points.models import PublishedBoard
 from tongxin.points.views.common import show_error, user_with
+
+# Published boards are immutable; a day bounds the cache for a board whose region was renamed.
+PUBLIC_CACHE_SECONDS = 24 * 3600
 
 
 @functools.lru_cache(maxsize=512)
@@ -171,20 +176,28 @@ def nominations_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_board(request: HttpRequest, token: str) -> HttpResponse:
-    """The published board for the wall, a big screen or a phone. No login; names and points only."""
-    published = selectors.public_board(token)
-    verify_url = request.build_absolute_uri(published.get_verify_url())
-    return render(
-        request,
-        "points/public_board.html",
-        {
-            "board": published,
-            "period_label": periods.label(published.period),
-            "qr_svg": _qr_svg(verify_url),
-            "verify_url": verify_url,
-            "screen": request.GET.get("screen") == "1",
-        },
-    )
+    """The published board for the wall, a big screen or a phone. No login; names and points only.
+
+    A published board never changes, so its page is rendered once per host and display mode and then
+    served from the cache (it is the page a whole village opens from the QR code on the wall)."""
+    screen = request.GET.get("screen") == "1"
+    key = f"points:public-board:{token}:{request.get_host()}:{int(screen)}"
+    html = cache.get(key)
+    if html is None:
+        published = selectors.public_board(token)
+        verify_url = request.build_absolute_uri(published.get_verify_url())
+        html = render_to_string(
+            "points/public_board.html",
+            {
+                "board": published,
+                "period_label": periods.label(published.period),
+                "qr_svg": _qr_svg(verify_url),
+                "verify_url": verify_url,
+                "screen": screen,
+            },
+        )
+        cache.set(key, html, PUBLIC_CACHE_SECONDS)
+    return HttpResponse(html)
 
 
 def public_verify(request: HttpRequest, token: str) -> HttpResponse:
