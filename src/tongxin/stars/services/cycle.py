@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongxin.core import audit, workdays
@@ -175,19 +176,23 @@ def declare_target(
         )  # fmt: skip
         return cycle
     criteria = criteria_for(org, year)
-    cycle = StarCycle.objects.create(
-        org=org,
-        region=region,
-        township=township_of(region),
-        region_path=region.path,
-        org_path=org.path,
-        year=year,
-        criteria_set=criteria,
-        target_stars=target_stars,
-        state=S.SELF_ASSESSING,
-        created_at=now,
-        updated_at=now,
-    )
+    try:
+        with transaction.atomic():  # a concurrent first declaration wins; this one then reads it
+            cycle = StarCycle.objects.create(
+                org=org,
+                region=region,
+                township=township_of(region),
+                region_path=region.path,
+                org_path=org.path,
+                year=year,
+                criteria_set=criteria,
+                target_stars=target_stars,
+                state=S.SELF_ASSESSING,
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        return StarCycle.objects.get(org=org, year=year)
     CycleTransition.objects.create(
         cycle=cycle,
         event="declare",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 
 from tongxin.core import audit
 from tongxin.core.audit import service
@@ -33,15 +34,19 @@ def link_record(*, actor: Any, region: Region, kind: str, ref_id: str) -> Eviden
         raise DomainError(
             f"在{region.name}找不到编号为 {ref_id} 的{sources.SOURCES[kind].label}。", field="ref_id"
         )
-    evidence = Evidence.objects.create(
-        kind=kind,
-        ref_id=str(ref_id),
-        label=record.label[:200],
-        url=record.url[:300],
-        region=region,
-        region_path=region.path,
-        created_by=actor,
-    )
+    try:
+        with transaction.atomic():  # the same record linked twice at once: one row
+            evidence = Evidence.objects.create(
+                kind=kind,
+                ref_id=str(ref_id),
+                label=record.label[:200],
+                url=record.url[:300],
+                region=region,
+                region_path=region.path,
+                created_by=actor,
+            )
+    except IntegrityError:
+        return Evidence.objects.get(region=region, kind=kind, ref_id=str(ref_id))
     audit.record(
         actor=actor,
         action="stars.evidence.link",
