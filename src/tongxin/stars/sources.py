@@ -89,6 +89,6 @@ def find(kind: str, *, region: Region, ref_id: str) -> Record | None:
             return None
         return _record(kind, obj) if obj is not None else None
     for obj in rows:
-        if str(getattr(obj, "pk", None) or getattr(obj, "id", "")) == ref_id:
+        if ref_of(obj) == ref_id:
             return _record(kind, obj)
     return None
