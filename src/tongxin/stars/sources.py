@@ -53,16 +53,26 @@ def available(kind: str) -> bool:
     return _fn(kind) is not None
 
 
+def ref_of(obj: Any) -> str:
+    """A record's stable reference: its primary key, or — for computed records such as coverage
+    findings, which are not rows — their ``key``."""
+    for attr in ("pk", "id", "key"):
+        value = getattr(obj, attr, None)
+        if value not in (None, ""):
+            return str(value)
+    return str(obj)
+
+
 def _record(kind: str, obj: Any) -> Record:
     url = ""
     if hasattr(obj, "get_absolute_url"):
         url = str(obj.get_absolute_url())
     elif hasattr(obj, "url"):
         url = str(obj.url)
-    label = str(getattr(obj, "title", "") or obj) if kind == "coverage_finding" else str(obj)
-    return Record(
-        kind=kind, ref_id=str(getattr(obj, "pk", None) or getattr(obj, "id", "")), label=label, url=url
-    )
+    label = str(obj)
+    if kind == "coverage_finding":
+        label = str(getattr(obj, "title", "") or getattr(obj, "message", "") or obj)
+    return Record(kind=kind, ref_id=ref_of(obj), label=label, url=url)
 
 
 def candidates(kind: str, *, region: Region, limit: int = CANDIDATE_LIMIT) -> list[Record]:
