@@ -118,3 +118,56 @@ def test_supervisor_sees_only_assigned_townships(world: World, criteria: Criteri
     assert r.status_code == 200
     assert [t["township"] for t in r.json()["townships"]] == ["甲镇"]
     assert r.json()["townships"][0]["leaders"] == [leader.display_name]
+
+
+# role -> (list A1 as weak, record a visit in town A, import criteria, 摘星 on A1, resolve an objection)
+COUNTY_TABLE = {
+    "county_admin": (201, 201, 201, 200, 200),
+    "county_leader": (404, 201, 404, 404, 404),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_county_actions_permission_table(
+    world: World, criteria: CriteriaSet, client: Client, role: str
+) -> None:
+    from tests.stars.conftest import at
+
+    weak, visit, imp, remove, resolve = COUNTY_TABLE.get(role, (404,) * 5)
+    a1 = _cycle(world)
+    fill_all(a1, world.user("village_secretary"))
+    services.submit_self_assessment(actor=world.user("village_secretary"), cycle=a1)
+    services.rate_cycle(actor=world.user("township_admin"), cycle=a1, stars=["party_strength"], reason="初评")
+    services.approve_cycle(
+        actor=world.user("county_admin"), cycle=a1, stars=["party_strength"], now=at(2026, 11, 2)
+    )
+    objection = services.raise_objection(
+        actor=world.user("resident"), cycle=a1, reason="请核实", now=at(2026, 11, 3)
+    )
+    login(client, world.user(role))
+
+    def post(url: str, data: dict[str, object]) -> int:
+        return client.post(url, data, content_type="application/json").status_code
+
+    assert (
+        post("/api/v1/stars/weak", {"org_id": world.branch_a1.pk, "year": 2026, "reason": "r", "plan": "p"})
+        == weak
+    )
+    assert (
+        post(
+            "/api/v1/stars/visits", {"region_id": world.town_a.pk, "visited_on": "2026-11-01", "summary": "s"}
+        )
+        == visit
+    )
+    doc = __import__("tongxin.stars.criteria_io", fromlist=["load_sample"]).load_sample("village")
+    doc["title"] = "新标准"
+    assert post("/api/v1/stars/criteria", doc) == imp
+    assert (
+        post(f"/api/v1/stars/objections/{objection.pk}/resolve", {"upheld": False, "resolution": "不实"})
+        == resolve
+    )
+    services.close_due_notices(at(2026, 11, 20))
+    assert (
+        post(f"/api/v1/stars/cycles/{a1.pk}/remove-star", {"star_code": "party_strength", "reason": "r"})
+        == remove
+    )

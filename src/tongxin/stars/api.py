@@ -3,7 +3,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tongxin.core.api import ERRORS, Pagination, actor
@@ -341,7 +341,7 @@ def get_criteria(request: HttpRequest, criteria_id: int) -> Any:
 
 
 @router.post("/criteria", response={201: CriteriaDetailOut, **ERRORS}, summary="导入评定标准（成为新版本）")
-def import_criteria(request: HttpRequest, payload: dict[str, Any]) -> Status:
+def import_criteria(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> Status:  # noqa: B008
     user = _need(request, MANAGE)
     cs = services.import_criteria(actor=user, data=payload)
     return Status(201, _criteria_detail(cs))
@@ -608,7 +608,7 @@ def record_visit(request: HttpRequest, payload: VisitIn) -> Status:
     from tongxin.core.scoping import scoped
     from tongxin.orgs.models import Region
 
-    user = actor(request)
+    user = _need(request, SUPERVISE)
     region = scoped(Region.objects.filter(pk=payload.region_id), user, SUPERVISE).first()
     if region is None:
         raise DomainError("督导地点不存在或不在您的分包范围内。", field="region_id")
