@@ -165,3 +165,18 @@ def test_excel_round_trip_and_row_errors(world: World, criteria: CriteriaSet, cl
     assert CriteriaSet.objects.count() == before
     r = client.post("/stars/criteria/", {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")})
     assert "不是有效的 Excel 工作簿" in r.content.decode()
+
+
+def test_an_urban_community_is_rated_on_the_community_set(world: World, criteria: CriteriaSet) -> None:
+    from tongxin.orgs import services as org_services
+
+    community = org_services.create_region(actor=None, name="迎秀社区", kind="community", parent=world.town_a)
+    branch = org_services.create_party_org(
+        actor=None, name="迎秀社区党支部", kind="branch", parent=world.committee_a, region=community
+    )
+    cycle = services.declare_target(actor=None, org=branch, year=2026, target_stars=3)
+    assert cycle.criteria_set.applies_to == "community"
+    assert cycle.criteria_set.precondition == "party_building"
+    with pytest.raises(DomainError) as exc:
+        services.declare_target(actor=None, org=world.committee_a, year=2026, target_stars=3)
+    assert exc.value.field == "org"  # a township committee is not rated
