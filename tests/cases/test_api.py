@@ -71,3 +71,17 @@ def test_errors_name_the_field(loop: Loop) -> None:
     town, th = api_client(loop.world.user("township_admin"))
     ov = town.get("/api/v1/cases/overview", **th).json()
     assert ov["total"] == 1 and ov["open"] == 1
+
+
+def test_routing_rules_are_managed_by_county_staff_only(loop: Loop) -> None:
+    admin, ah = api_client(loop.world.user("county_admin"))
+    body = {"region_id": loop.world.town_a.pk, "org_id": loop.world.industry.pk, "category": "traffic_safety"}
+    r = _post(admin, ah, "/api/v1/cases/routing", body)
+    assert r.status_code == 201, r.content
+    assert admin.get("/api/v1/cases/routing", **ah).json()[0]["org_name"] == loop.world.industry.name
+    assert loop.report(code="traffic_safety").handling_org == loop.world.industry
+    town, th = api_client(loop.world.user("township_admin"))  # handles and supervises, does not manage
+    assert _post(town, th, "/api/v1/cases/routing", body).status_code == 404
+    assert town.get("/api/v1/cases/routing", **th).status_code == 404
+    r = _post(admin, ah, "/api/v1/cases/routing", {**body, "category": "nope"})
+    assert r.status_code == 400 and r.json()["field"] == "category"

@@ -176,6 +176,62 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
 
+class RoutingIn(Schema):
+    region_id: int
+    org_id: int
+    category: str | None = None
+
+
+class RoutingOut(Schema):
+    id: int
+    category: str | None
+    region_id: int
+    region_name: str
+    org_id: int
+    org_name: str
+
+
+def _routing_out(rule: Any) -> dict[str, Any]:
+    return {
+        "id": rule.pk,
+        "category": rule.category.code if rule.category else None,
+        "region_id": rule.region_id,
+        "region_name": rule.region.name,
+        "org_id": rule.org_id,
+        "org_name": rule.org.name,
+    }
+
+
+@router.get(
+    "/routing", response={200: list[RoutingOut], **ERRORS}, summary="分派规则（类别 × 区划 → 承办组织）"
+)
+def list_routing(request: HttpRequest) -> Any:
+    user = actor(request)
+    if not user.has_perm_anywhere(selectors.MANAGE):
+        raise NotFound()
+    return [_routing_out(r) for r in selectors.routing_rules_for(user)]
+
+
+@router.post("/routing", response={201: RoutingOut, **ERRORS}, summary="设置分派规则")
+def set_routing(request: HttpRequest, payload: RoutingIn) -> Any:
+    user = actor(request)
+    if not user.has_perm_anywhere(selectors.MANAGE):
+        raise NotFound()
+    region = scoped(Region.objects.all(), user, selectors.MANAGE).filter(pk=payload.region_id).first()
+    if region is None:
+        raise DomainError("区划不存在或不在您的管理范围内。", field="region_id")
+    org = PartyOrg.objects.filter(pk=payload.org_id).first()
+    if org is None:
+        raise DomainError("党组织不存在。", field="org_id")
+    category = None
+    if payload.category:
+        category = selectors.categories().filter(code=payload.category).first()
+        if category is None:
+            raise DomainError(f"类别“{payload.category}”不存在。", field="category")
+    rule = services.set_routing_rule(actor=user, region=region, org=org, category=category)
+    return Status(201, _routing_out(rule))
+
+
 @router.get("/categories", response=list[CategoryOut], summary="事项类别（时限与积分）")
 def list_categories(request: HttpRequest, kind: str = "") -> Any:
     return list(selectors.categories(kind))

@@ -22,6 +22,7 @@ from tongxin.cases.models import (
     Category,
     Kind,
     Notification,
+    RoutingRule,
     ServiceRecord,
     State,
     VolunteerTeam,
@@ -93,6 +94,13 @@ def case_for_handling(user: Any, pk: int) -> Case:
 
 def may_handle(user: Any, case: Case) -> bool:
     return cases_for(user, HANDLE).filter(pk=case.pk).exists()
+
+
+def routing_rules_for(user: Any) -> QuerySet[RoutingRule]:
+    """Routing rules of the regions the user manages cases for."""
+    return scoped(RoutingRule.objects.select_related("category", "region", "org"), user, MANAGE).order_by(
+        "region_path", "category__sort"
+    )
 
 
 def inbox(user: Any) -> QuerySet[Notification]:
