@@ -145,3 +145,20 @@ def test_my_cases_lists_only_my_own(loop: Loop) -> None:
     someone_else = loop.report(actor=loop.world.user("resident"))
     page = login(Client(), loop.rider).get("/cases/").content.decode()
     assert mine.number in page and someone_else.number not in page
+
+
+def test_the_queue_lists_open_cases_most_urgent_first_and_hides_resolved_ones(loop: Loop) -> None:
+    sec_user = loop.world.user("village_secretary")
+    later = loop.report(code="environment", description="垃圾桶满溢")  # accept within 4 hours
+    sooner = loop.report(code="traffic_safety", description="信号灯不亮")  # accept within 2 hours
+    done = loop.report(description="已处理的隐患")
+    from tongxin.cases import services
+
+    services.accept_case(actor=sec_user, case=done)
+    services.start_case(actor=sec_user, case=done)
+    services.resolve_case(actor=sec_user, case=done, note="已处理")
+    page = login(Client(), sec_user).get("/cases/queue/").content.decode()
+    assert page.index(sooner.number) < page.index(later.number)
+    assert done.number not in page
+    resolved = login(Client(), sec_user).get("/cases/queue/?state=resolved").content.decode()
+    assert done.number in resolved and later.number not in resolved

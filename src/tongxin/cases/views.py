@@ -270,7 +270,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     now = timezone.now()
     qs = selectors.queue_for(user, state=state, overdue=overdue, now=now)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    # Page over the ids first (answered from the partial index alone), then load the 20 rows shown.
+    page = Paginator(qs.values_list("pk", flat=True), 20).get_page(request.GET.get("page"))
+    rows = {c.pk: c for c in Case.objects.select_related("category", "region").filter(pk__in=list(page))}
+    shown: list[Case] = [rows[pk] for pk in page.object_list if pk in rows]
+    page.object_list = shown  # type: ignore[assignment]
     template = "cases/fragment_queue_rows.html" if request.headers.get("HX-Request") else "cases/queue.html"
     return render(
         request,
