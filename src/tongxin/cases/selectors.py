@@ -16,7 +16,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from tongxin.cases.models import (
-    FINAL_STATES,
     OPEN_STATES,
     Case,
     Category,
@@ -372,13 +371,3 @@ def published_case(pk: int) -> Case:
     if case is None:
         raise Http404("未找到该请求")
     return case
-
-
-__all__ = [
-    "FINAL_STATES",
-    "case_for",
-    "closed_cases",
-    "overdue_count",
-    "possible_duplicates",
-    "published_cases",
-]

@@ -491,6 +491,3 @@ def _services_url() -> str:
     from django.urls import reverse
 
     return reverse("cases:services")
-
-
-__all__ = ["Case"]
