@@ -71,7 +71,9 @@ def run_all(now: datetime | None = None, only: list[str] | None = None) -> list[
     for job in registered():
         if only and job.name not in only:
             continue
-        if not acquire(job.name, now):
+        # The lock is stamped with the real clock, not the (possibly simulated) ``now`` given to the
+        # jobs, so that a lock left by a killed run always expires.
+        if not acquire(job.name, timezone.now()):
             results.append((job.name, "跳过：另一个 tick 正在运行此任务"))
             continue
         try:
@@ -87,3 +89,15 @@ def register_core_jobs() -> None:
         from tongxin.core.retention import purge_audit_events
 
         return f"清理审计日志 {purge_audit_events(now=now)} 条"
+
+    @register(
+        "core.sqlite_optimize", "SQLite：更新查询规划统计（PRAGMA optimize）；PostgreSQL 由 autovacuum 负责"
+    )
+    def sqlite_optimize(now: datetime) -> str:
+        from django.db import connection
+
+        if connection.vendor != "sqlite":
+            return "无需处理"
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA optimize")
+        return "已更新统计"
