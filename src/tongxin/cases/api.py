@@ -299,19 +299,19 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     return Status(201, _out(selectors.case_for(user, case.pk)))
 
 
-@router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="事项详情")
+@router.get("/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="事项详情")
 def get_case(request: HttpRequest, case_id: int) -> Any:
     return _out(selectors.case_for(actor(request), case_id))
 
 
-@router.get("/{case_id}/transitions", response={200: list[TransitionOut], **ERRORS}, summary="办理记录")
+@router.get("/{int:case_id}/transitions", response={200: list[TransitionOut], **ERRORS}, summary="办理记录")
 def list_transitions(request: HttpRequest, case_id: int) -> Any:
     case = selectors.case_for(actor(request), case_id)
     return list(case.transitions.all())
 
 
 @router.post(
-    "/{case_id}/events", response={200: CaseOut, **ERRORS}, summary="办理操作（受理、指派、办结、确认……）"
+    "/{int:case_id}/events", response={200: CaseOut, **ERRORS}, summary="办理操作（受理、指派、办结、确认……）"
 )
 def post_event(request: HttpRequest, case_id: int, payload: EventIn) -> Any:
     user = actor(request)
@@ -353,7 +353,7 @@ def post_event(request: HttpRequest, case_id: int, payload: EventIn) -> Any:
     return _out(selectors.case_for(user, case_id))
 
 
-@router.post("/{case_id}/notes", response={201: NoteOut, **ERRORS}, summary="内部备注或答复上报人")
+@router.post("/{int:case_id}/notes", response={201: NoteOut, **ERRORS}, summary="内部备注或答复上报人")
 def post_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
     user = actor(request)
     case = selectors.case_for(user, case_id)

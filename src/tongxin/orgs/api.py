@@ -70,7 +70,7 @@ def list_regions(request: HttpRequest) -> Any:
     return selectors.regions_for(actor(request)).order_by("path")
 
 
-@router.get("/regions/{region_id}", response={200: RegionOut, **ERRORS}, summary="行政区划详情")
+@router.get("/regions/{int:region_id}", response={200: RegionOut, **ERRORS}, summary="行政区划详情")
 def get_region(request: HttpRequest, region_id: int) -> Region:
     return selectors.region_for(actor(request), region_id)
 
@@ -81,7 +81,7 @@ def list_orgs(request: HttpRequest, filters: Query[OrgFilter]) -> Any:
     return selectors.party_orgs_for(actor(request), q=filters.q, kind=filters.kind)
 
 
-@router.get("/orgs/{org_id}", response={200: PartyOrgOut, **ERRORS}, summary="党组织详情")
+@router.get("/orgs/{int:org_id}", response={200: PartyOrgOut, **ERRORS}, summary="党组织详情")
 def get_org(request: HttpRequest, org_id: int) -> PartyOrg:
     return selectors.party_org_for(actor(request), org_id)
 
@@ -116,7 +116,7 @@ def create_org(request: HttpRequest, payload: PartyOrgIn) -> Status:
     return Status(201, org)
 
 
-@router.patch("/orgs/{org_id}", response={200: PartyOrgOut, **ERRORS}, summary="修改党组织")
+@router.patch("/orgs/{int:org_id}", response={200: PartyOrgOut, **ERRORS}, summary="修改党组织")
 def update_org(request: HttpRequest, org_id: int, payload: PartyOrgPatch) -> PartyOrg:
     org = selectors.party_org_for(actor(request), org_id, selectors.EDIT)
     data = payload.dict(exclude_unset=True)
@@ -256,7 +256,9 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> Any:
 
 
 @router.get(
-    "/units/{unit_id}", response={200: UnitDetailOut, **ERRORS}, summary="单位详情：党员数、阶段与待办事项"
+    "/units/{int:unit_id}",
+    response={200: UnitDetailOut, **ERRORS},
+    summary="单位详情：党员数、阶段与待办事项",
 )
 def get_unit(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     return _unit_detail(selectors.unit_for(actor(request), unit_id))
@@ -284,7 +286,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Status:
     return Status(201, services.create_unit(actor=actor(request), **_unit_fields(request, payload)))
 
 
-@router.put("/units/{unit_id}", response={200: UnitOut, **ERRORS}, summary="修改单位")
+@router.put("/units/{int:unit_id}", response={200: UnitOut, **ERRORS}, summary="修改单位")
 def update_unit(request: HttpRequest, unit_id: int, payload: UnitIn) -> Unit:
     unit = selectors.unit_for(actor(request), unit_id, selectors.EDIT)
     return services.update_unit(actor=actor(request), unit=unit, **_unit_fields(request, payload))
@@ -295,7 +297,9 @@ class InstructorIn(Schema):
     appointed_on: date
 
 
-@router.post("/units/{unit_id}/instructor", response={200: UnitOut, **ERRORS}, summary="选派或更换党建指导员")
+@router.post(
+    "/units/{int:unit_id}/instructor", response={200: UnitOut, **ERRORS}, summary="选派或更换党建指导员"
+)
 def appoint_instructor(request: HttpRequest, unit_id: int, payload: InstructorIn) -> Unit:
     unit = selectors.unit_for(actor(request), unit_id, selectors.EDIT)
     instructor = selectors.instructors_for(actor(request)).filter(pk=payload.instructor_id).first()
@@ -347,7 +351,7 @@ class MoveIn(Schema):
 
 
 @router.post(
-    "/orgs/{org_id}/move",
+    "/orgs/{int:org_id}/move",
     response={200: PartyOrgOut, **ERRORS},
     summary="调整党组织隶属关系（下级和党员随之移动）",
 )
@@ -362,7 +366,7 @@ class OrgUnitsIn(Schema):
     unit_ids: list[int] = Field(..., max_length=50)
 
 
-@router.put("/orgs/{org_id}/units", response={200: list[int], **ERRORS}, summary="调整党组织覆盖的单位")
+@router.put("/orgs/{int:org_id}/units", response={200: list[int], **ERRORS}, summary="调整党组织覆盖的单位")
 def set_org_units(request: HttpRequest, org_id: int, payload: OrgUnitsIn) -> list[int]:
     user = actor(request)
     org = selectors.party_org_for(user, org_id, selectors.EDIT)
@@ -392,12 +396,14 @@ class SeatIn(Schema):
     term_end: date | None = None
 
 
-@router.get("/orgs/{org_id}/committee", response={200: list[SeatOut], **ERRORS}, summary="班子成员（现任）")
+@router.get(
+    "/orgs/{int:org_id}/committee", response={200: list[SeatOut], **ERRORS}, summary="班子成员（现任）"
+)
 def list_committee(request: HttpRequest, org_id: int) -> Any:
     return list(selectors.committee_of(selectors.party_org_for(actor(request), org_id)))
 
 
-@router.post("/orgs/{org_id}/committee", response={201: SeatOut, **ERRORS}, summary="任命班子成员")
+@router.post("/orgs/{int:org_id}/committee", response={201: SeatOut, **ERRORS}, summary="任命班子成员")
 def add_committee_member(request: HttpRequest, org_id: int, payload: SeatIn) -> Status:
     user = actor(request)
     org = selectors.party_org_for(user, org_id, selectors.EDIT)
@@ -418,7 +424,9 @@ def add_committee_member(request: HttpRequest, org_id: int, payload: SeatIn) -> 
     return Status(201, seat)
 
 
-@router.get("/orgs/{org_id}/findings", response={200: list[FindingOut], **ERRORS}, summary="党组织的待办事项")
+@router.get(
+    "/orgs/{int:org_id}/findings", response={200: list[FindingOut], **ERRORS}, summary="党组织的待办事项"
+)
 def org_findings(request: HttpRequest, org_id: int) -> list[dict[str, Any]]:
     org = selectors.party_org_for(actor(request), org_id)
     ev = coverage.evaluate(Unit.objects.filter(covering_orgs=org), PartyOrg.objects.filter(pk=org.pk))
@@ -499,7 +507,7 @@ class _PeopleList:
         return self.count()
 
 
-@router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="人员详情（脱敏）")
+@router.get("/people/{int:person_id}", response={200: PersonOut, **ERRORS}, summary="人员详情（脱敏）")
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     return _person(selectors.person_for(actor(request), person_id))
 
@@ -548,7 +556,7 @@ class MembershipOut(Schema):
 
 
 @router.post(
-    "/people/{person_id}/application", response={201: MembershipOut, **ERRORS}, summary="登记入党申请书"
+    "/people/{int:person_id}/application", response={201: MembershipOut, **ERRORS}, summary="登记入党申请书"
 )
 def record_application(request: HttpRequest, person_id: int, payload: ApplicationIn) -> Status:
     user = actor(request)
@@ -603,7 +611,9 @@ class TransferOut(Schema):
 
 
 @router.post(
-    "/memberships/{membership_id}/transfers", response={201: TransferOut, **ERRORS}, summary="组织关系转出"
+    "/memberships/{int:membership_id}/transfers",
+    response={201: TransferOut, **ERRORS},
+    summary="组织关系转出",
 )
 def start_transfer(request: HttpRequest, membership_id: int, payload: TransferIn) -> Status:
     user = actor(request)
@@ -629,7 +639,7 @@ class AdvanceIn(Schema):
 
 
 @router.post(
-    "/transfers/{transfer_id}/advance",
+    "/transfers/{int:transfer_id}/advance",
     response={200: TransferOut, **ERRORS},
     summary="转接下一步：在途、接收",
 )

@@ -253,7 +253,9 @@ def list_schemes(request: HttpRequest) -> Any:
     return selectors.schemes_for(actor(request))
 
 
-@router.get("/schemes/{scheme_id}", response={200: SchemeDetailOut, **ERRORS}, summary="积分方案（现行版本）")
+@router.get(
+    "/schemes/{int:scheme_id}", response={200: SchemeDetailOut, **ERRORS}, summary="积分方案（现行版本）"
+)
 def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
     from django.utils import timezone
 
@@ -277,7 +279,7 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilter]) -> Any:
     return selectors.claims_for(actor(request), state=filters.state.value if filters.state else "")
 
 
-@router.get("/claims/{claim_id}", response={200: ClaimDetailOut, **ERRORS}, summary="积分申报详情")
+@router.get("/claims/{int:claim_id}", response={200: ClaimDetailOut, **ERRORS}, summary="积分申报详情")
 def get_claim(request: HttpRequest, claim_id: int) -> Any:
     return selectors.claim_for(actor(request), claim_id)
 
@@ -299,25 +301,31 @@ def create_claim(request: HttpRequest, payload: ClaimIn) -> Status:
     return Status(201, claim)
 
 
-@router.post("/claims/{claim_id}/approve", response={200: ClaimDetailOut, **ERRORS}, summary="审核通过并公示")
+@router.post(
+    "/claims/{int:claim_id}/approve", response={200: ClaimDetailOut, **ERRORS}, summary="审核通过并公示"
+)
 def approve(request: HttpRequest, claim_id: int, payload: ReviewIn) -> Any:
     claim = selectors.claim_for(actor(request), claim_id, access.REVIEW)
     return services.approve_claim(actor=actor(request), claim=claim, note=payload.note)
 
 
-@router.post("/claims/{claim_id}/reject", response={200: ClaimDetailOut, **ERRORS}, summary="驳回")
+@router.post("/claims/{int:claim_id}/reject", response={200: ClaimDetailOut, **ERRORS}, summary="驳回")
 def reject(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
     claim = selectors.claim_for(actor(request), claim_id, access.REVIEW)
     return services.reject_claim(actor=actor(request), claim=claim, reason=payload.reason)
 
 
-@router.post("/lines/{line_id}/objections", response={201: ObjectionOut, **ERRORS}, summary="对公示提出异议")
+@router.post(
+    "/lines/{int:line_id}/objections", response={201: ObjectionOut, **ERRORS}, summary="对公示提出异议"
+)
 def object_to(request: HttpRequest, line_id: int, payload: ReasonIn) -> Status:
     line = selectors.notice_line_for(actor(request), line_id)
     return Status(201, services.raise_objection(actor=actor(request), line=line, reason=payload.reason))
 
 
-@router.post("/objections/{objection_id}/decide", response={200: ObjectionOut, **ERRORS}, summary="处理异议")
+@router.post(
+    "/objections/{int:objection_id}/decide", response={200: ObjectionOut, **ERRORS}, summary="处理异议"
+)
 def decide(request: HttpRequest, objection_id: int, payload: DecisionIn) -> Objection:
     objection = selectors.objection_for(actor(request), objection_id)
     return services.decide_objection(
@@ -338,7 +346,7 @@ def list_entries(request: HttpRequest, filters: Query[EntryFilter]) -> Any:
     return selectors.entries_for(user, scheme=scheme, period=filters.period)
 
 
-@router.post("/entries/{entry_id}/reverse", response={201: EntryOut, **ERRORS}, summary="冲正一条流水")
+@router.post("/entries/{int:entry_id}/reverse", response={201: EntryOut, **ERRORS}, summary="冲正一条流水")
 def reverse(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Status:
     entry = selectors.entry_for(actor(request), entry_id, access.MANAGE)
     reversal: LedgerEntry = services.reverse_entry(actor=actor(request), entry=entry, reason=payload.reason)
@@ -403,7 +411,9 @@ def list_goods(request: HttpRequest) -> Any:
     return selectors.goods_for(actor(request))
 
 
-@router.post("/goods/{goods_id}/redeem", response={201: RedemptionOut, **ERRORS}, summary="为村民兑换商品")
+@router.post(
+    "/goods/{int:goods_id}/redeem", response={201: RedemptionOut, **ERRORS}, summary="为村民兑换商品"
+)
 def redeem(request: HttpRequest, goods_id: int, payload: RedeemIn) -> Status:
     user = actor(request)
     goods: Goods = selectors.goods_item_for(user, goods_id)
