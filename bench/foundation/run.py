@@ -100,6 +100,9 @@ def main() -> None:
                 "127.0.0.1:8802",
                 "-w",
                 "2",
+                # the same access log as `tongxin serve`, so both pay for it
+                "--access-logfile",
+                "-",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
