@@ -132,6 +132,16 @@ class Finding:
         name = "orgs:unit_detail" if self.subject == "unit" else "orgs:org_detail"
         return reverse(name, args=[self.subject_id])
 
+    @property
+    def title(self) -> str:
+        return f"{self.subject_name}：{RULE_TITLES[self.rule]}"
+
+    def get_absolute_url(self) -> str:
+        return self.subject_url
+
+    def __str__(self) -> str:
+        return self.title
+
 
 ACTION_LABELS = {
     "set_up_branch": "组建党支部",

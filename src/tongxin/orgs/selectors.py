@@ -251,3 +251,12 @@ def evaluation_for(
         # Organisations set up without a region (only a parent) are shown wherever the user looks.
         orgs = orgs.filter(prefix_q("region_path", region.path) | Q(region_path=""))
     return evaluate(units_for(user, region=region), orgs, on=on, period=period)
+
+
+def coverage_findings(*, region: Region) -> list[Any]:
+    """The coverage findings open now on the units located under ``region`` and the organisations in
+    it (each with ``key``, ``rule``, ``title`` and ``get_absolute_url()``). System-level: no user;
+    callers (e.g. five-star indicators) scope."""
+    units = Unit.objects.filter(prefix_q("region_path", region.path), is_active=True)
+    orgs = PartyOrg.objects.filter(prefix_q("region_path", region.path), is_active=True)
+    return evaluate(units, orgs).findings
