@@ -72,7 +72,7 @@ class CycleOut(Schema):
     org_name: str
     region_id: int
     township_id: int
-    year: int
+    year: int = Field(..., ge=2000, le=2100)
     criteria_set_id: int
     target_stars: int
     state: str
@@ -129,7 +129,7 @@ class ResultOut(Schema):
     reason: str
 
 
-class TransitionOut(Schema):
+class StarTransitionOut(Schema):
     event: str
     from_state: str
     to_state: str
@@ -142,11 +142,11 @@ class CycleDetailOut(CycleOut):
     stars: list[StarStateOut]
     computed_level: str
     results: list[ResultOut]
-    transitions: list[TransitionOut]
+    transitions: list[StarTransitionOut]
 
 
 class DeclareIn(Schema):
-    year: int
+    year: int = Field(..., ge=2000, le=2100)
     target_stars: int
     reason: str = Field("", max_length=500)
 
@@ -163,12 +163,12 @@ class EvidenceIn(Schema):
     evidence_id: int | None = None
 
 
-class DecisionIn(Schema):
+class StarDecisionIn(Schema):
     stars: list[str]
     reason: str = Field("", max_length=2000)
 
 
-class ReasonIn(Schema):
+class StarReasonIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
@@ -177,7 +177,7 @@ class RemoveStarIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
-class ObjectionOut(Schema):
+class StarObjectionOut(Schema):
     id: int
     cycle_id: int
     reason: str
@@ -202,7 +202,7 @@ class WeakOut(Schema):
     id: int
     org_id: int
     org_name: str
-    year: int
+    year: int = Field(..., ge=2000, le=2100)
     reason: str
     plan: str
     state: str
@@ -215,7 +215,7 @@ class WeakOut(Schema):
 
 class WeakIn(Schema):
     org_id: int
-    year: int
+    year: int = Field(..., ge=2000, le=2100)
     reason: str = Field(..., max_length=2000)
     plan: str = Field(..., max_length=2000)
 
@@ -232,7 +232,7 @@ class TownshipOut(Schema):
 
 
 class CountyOut(Schema):
-    year: int
+    year: int = Field(..., ge=2000, le=2100)
     totals: dict[str, int]
     task_states: dict[str, int]
     overdue: int
@@ -334,7 +334,9 @@ def _criteria_detail(cs: CriteriaSet) -> dict[str, Any]:
     return out
 
 
-@router.get("/criteria/{criteria_id}", response={200: CriteriaDetailOut, **ERRORS}, summary="评定标准详情")
+@router.get(
+    "/criteria/{int:criteria_id}", response={200: CriteriaDetailOut, **ERRORS}, summary="评定标准详情"
+)
 def get_criteria(request: HttpRequest, criteria_id: int) -> Any:
     _need(request, VIEW)
     return _criteria_detail(selectors.criteria_set(criteria_id))
@@ -415,13 +417,17 @@ def _detail(cycle: StarCycle) -> dict[str, Any]:
 
 
 @router.get(
-    "/cycles/{cycle_id}", response={200: CycleDetailOut, **ERRORS}, summary="星级创建详情（指标、佐证、记录）"
+    "/cycles/{int:cycle_id}",
+    response={200: CycleDetailOut, **ERRORS},
+    summary="星级创建详情（指标、佐证、记录）",
 )
 def get_cycle(request: HttpRequest, cycle_id: int) -> Any:
     return _detail(selectors.cycle_for(actor(request), cycle_id))
 
 
-@router.post("/branches/{org_id}/cycles", response={201: CycleDetailOut, **ERRORS}, summary="申报目标星级")
+@router.post(
+    "/branches/{int:org_id}/cycles", response={201: CycleDetailOut, **ERRORS}, summary="申报目标星级"
+)
 def declare(request: HttpRequest, org_id: int, payload: DeclareIn) -> Status:
     user = actor(request)
     org = selectors.branch_for(user, org_id, SELF_ASSESS)
@@ -432,7 +438,7 @@ def declare(request: HttpRequest, org_id: int, payload: DeclareIn) -> Status:
 
 
 @router.put(
-    "/cycles/{cycle_id}/indicators/{indicator_id}",
+    "/cycles/{int:cycle_id}/indicators/{int:indicator_id}",
     response={200: CycleDetailOut, **ERRORS},
     summary="填写指标自评",
 )
@@ -451,7 +457,7 @@ def assess(request: HttpRequest, cycle_id: int, indicator_id: int, payload: Asse
 
 
 @router.post(
-    "/cycles/{cycle_id}/indicators/{indicator_id}/evidence",
+    "/cycles/{int:cycle_id}/indicators/{int:indicator_id}/evidence",
     response={200: CycleDetailOut, **ERRORS},
     summary="为指标添加佐证（引用已有记录或已有材料）",
 )
@@ -470,22 +476,24 @@ def add_evidence(request: HttpRequest, cycle_id: int, indicator_id: int, payload
     return _detail(cycle)
 
 
-@router.post("/cycles/{cycle_id}/submit", response={200: CycleDetailOut, **ERRORS}, summary="提交自评")
+@router.post("/cycles/{int:cycle_id}/submit", response={200: CycleDetailOut, **ERRORS}, summary="提交自评")
 def submit(request: HttpRequest, cycle_id: int) -> Any:
     user = actor(request)
     cycle = selectors.cycle_for(user, cycle_id, SELF_ASSESS)
     return _detail(services.submit_self_assessment(actor=user, cycle=cycle))
 
 
-@router.post("/cycles/{cycle_id}/rate", response={200: CycleDetailOut, **ERRORS}, summary="乡镇初评")
-def rate(request: HttpRequest, cycle_id: int, payload: DecisionIn) -> Any:
+@router.post("/cycles/{int:cycle_id}/rate", response={200: CycleDetailOut, **ERRORS}, summary="乡镇初评")
+def rate(request: HttpRequest, cycle_id: int, payload: StarDecisionIn) -> Any:
     user = actor(request)
     cycle = selectors.cycle_for(user, cycle_id, RATE)
     return _detail(services.rate_cycle(actor=user, cycle=cycle, stars=payload.stars, reason=payload.reason))
 
 
-@router.post("/cycles/{cycle_id}/approve", response={200: CycleDetailOut, **ERRORS}, summary="县级审定并公示")
-def approve(request: HttpRequest, cycle_id: int, payload: DecisionIn) -> Any:
+@router.post(
+    "/cycles/{int:cycle_id}/approve", response={200: CycleDetailOut, **ERRORS}, summary="县级审定并公示"
+)
+def approve(request: HttpRequest, cycle_id: int, payload: StarDecisionIn) -> Any:
     user = actor(request)
     cycle = selectors.cycle_for(user, cycle_id, APPROVE)
     return _detail(
@@ -493,8 +501,10 @@ def approve(request: HttpRequest, cycle_id: int, payload: DecisionIn) -> Any:
     )
 
 
-@router.post("/cycles/{cycle_id}/return", response={200: CycleDetailOut, **ERRORS}, summary="退回上一环节")
-def return_back(request: HttpRequest, cycle_id: int, payload: ReasonIn) -> Any:
+@router.post(
+    "/cycles/{int:cycle_id}/return", response={200: CycleDetailOut, **ERRORS}, summary="退回上一环节"
+)
+def return_back(request: HttpRequest, cycle_id: int, payload: StarReasonIn) -> Any:
     user = actor(request)
     cycle = selectors.cycle_for(user, cycle_id)
     cycle = selectors.cycle_for(user, cycle_id, RATE if cycle.state == StarCycle.State.SUBMITTED else APPROVE)
@@ -502,7 +512,7 @@ def return_back(request: HttpRequest, cycle_id: int, payload: ReasonIn) -> Any:
 
 
 @router.post(
-    "/cycles/{cycle_id}/finalise", response={200: CycleDetailOut, **ERRORS}, summary="公示期满确定星级"
+    "/cycles/{int:cycle_id}/finalise", response={200: CycleDetailOut, **ERRORS}, summary="公示期满确定星级"
 )
 def finalise(request: HttpRequest, cycle_id: int) -> Any:
     user = actor(request)
@@ -510,7 +520,9 @@ def finalise(request: HttpRequest, cycle_id: int) -> Any:
     return _detail(services.finalise_cycle(actor=user, cycle=cycle))
 
 
-@router.post("/cycles/{cycle_id}/remove-star", response={200: CycleDetailOut, **ERRORS}, summary="动态摘星")
+@router.post(
+    "/cycles/{int:cycle_id}/remove-star", response={200: CycleDetailOut, **ERRORS}, summary="动态摘星"
+)
 def remove_star(request: HttpRequest, cycle_id: int, payload: RemoveStarIn) -> Any:
     user = actor(request)
     cycle = selectors.cycle_for(user, cycle_id, APPROVE)
@@ -525,14 +537,18 @@ def notice(request: HttpRequest) -> Any:
 
 
 @router.post(
-    "/cycles/{cycle_id}/objections", response={201: ObjectionOut, **ERRORS}, summary="对公示结果提出异议"
+    "/cycles/{int:cycle_id}/objections",
+    response={201: StarObjectionOut, **ERRORS},
+    summary="对公示结果提出异议",
 )
-def raise_objection(request: HttpRequest, cycle_id: int, payload: ReasonIn) -> Status:
+def raise_objection(request: HttpRequest, cycle_id: int, payload: StarReasonIn) -> Status:
     cycle = selectors.notice_cycle(cycle_id)
     return Status(201, services.raise_objection(actor=actor(request), cycle=cycle, reason=payload.reason))
 
 
-@router.post("/objections/{objection_id}/resolve", response={200: ObjectionOut, **ERRORS}, summary="处理异议")
+@router.post(
+    "/objections/{int:objection_id}/resolve", response={200: StarObjectionOut, **ERRORS}, summary="处理异议"
+)
 def resolve_objection(request: HttpRequest, objection_id: int, payload: ResolveIn) -> Objection:
     user = actor(request)
     objection = selectors.objection_for(user, objection_id)
@@ -631,7 +647,7 @@ def tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
     )
 
 
-@router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, summary="整改任务详情")
+@router.get("/tasks/{int:task_id}", response={200: TaskOut, **ERRORS}, summary="整改任务详情")
 def task(request: HttpRequest, task_id: int) -> RectificationTask:
     return selectors.task_for(actor(request), task_id)
 
@@ -651,7 +667,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
     return Status(201, task)
 
 
-@router.post("/tasks/{task_id}/report", response={200: TaskOut, **ERRORS}, summary="报告整改完成")
+@router.post("/tasks/{int:task_id}/report", response={200: TaskOut, **ERRORS}, summary="报告整改完成")
 def report_task(request: HttpRequest, task_id: int, payload: ReportIn) -> RectificationTask:
     user = actor(request)
     item = selectors.task_for(user, task_id)
@@ -661,7 +677,7 @@ def report_task(request: HttpRequest, task_id: int, payload: ReportIn) -> Rectif
     return services.report_task(actor=user, task=item, report=payload.report, evidence=evidence)
 
 
-@router.post("/tasks/{task_id}/verify", response={200: TaskOut, **ERRORS}, summary="核验销号")
+@router.post("/tasks/{int:task_id}/verify", response={200: TaskOut, **ERRORS}, summary="核验销号")
 def verify_task(request: HttpRequest, task_id: int, payload: VerifyIn) -> RectificationTask:
     user = actor(request)
     return services.verify_task(
@@ -669,7 +685,7 @@ def verify_task(request: HttpRequest, task_id: int, payload: VerifyIn) -> Rectif
     )
 
 
-@router.post("/tasks/{task_id}/return", response={200: TaskOut, **ERRORS}, summary="退回重改")
+@router.post("/tasks/{int:task_id}/return", response={200: TaskOut, **ERRORS}, summary="退回重改")
 def return_task(request: HttpRequest, task_id: int, payload: TaskReturnIn) -> RectificationTask:
     user = actor(request)
     return services.return_task(

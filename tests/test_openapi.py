@@ -1,0 +1,43 @@
+"""The OpenAPI document is the contract for API clients and for schemathesis in CI."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from django.test import Client
+from ninja import Schema
+
+API_MODULES = [
+    "tongxin.accounts.api",
+    "tongxin.orgs.api",
+    "tongxin.points.api",
+    "tongxin.cases.api",
+    "tongxin.stars.api",
+]
+
+
+def test_schema_class_names_are_unique_across_modules() -> None:
+    # ninja names OpenAPI components after the class: two `MeOut`s would describe one endpoint with
+    # the other's schema.
+    seen: dict[str, str] = {}
+    for name in API_MODULES:
+        module = importlib.import_module(name)
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if (
+                issubclass(cls, Schema)
+                and cls.__module__.startswith("tongxin.")
+                and cls.__module__ != "tongxin.core.api"
+            ):
+                owner = cls.__module__
+                assert seen.setdefault(cls_name, owner) == owner, (
+                    f"{cls_name} is defined in {owner} and {seen[cls_name]}"
+                )
+
+
+def test_every_operation_documents_the_error_shape(db: None) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            for code in ("401", "404", "422"):
+                assert code in operation["responses"], f"{method.upper()} {path} does not document {code}"
