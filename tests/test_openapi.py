@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
+import pytest
 from django.test import Client
 from ninja import Schema
 
@@ -41,3 +42,19 @@ def test_every_operation_documents_the_error_shape(db: None) -> None:
         for method, operation in methods.items():
             for code in ("401", "404", "422"):
                 assert code in operation["responses"], f"{method.upper()} {path} does not document {code}"
+
+
+def test_unmatched_api_urls_answer_in_the_error_shape(db: None) -> None:
+    response = Client().get("/api/v1/orgs/-5")  # ids are integers: "-5" matches no route
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "未找到该记录，或您无权查看。", "field": None}
+    assert "text/html" in Client().get("/no-such-page/").headers["Content-Type"]
+
+
+@pytest.mark.django_db
+def test_an_impossible_year_is_bad_input_not_a_server_error(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import api_client
+
+    client, auth = api_client(world.user("county_admin"))
+    response = client.get("/api/v1/stars/county?year=373", **auth)
+    assert response.status_code == 422 and response.json()["field"] == "year"

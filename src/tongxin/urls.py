@@ -1,11 +1,24 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 
 from tongxin.api import api
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL that matches nothing: the API's error shape under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": "未找到该记录，或您无权查看。", "field": None}, status=404
+        )
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
 
 
 urlpatterns = [

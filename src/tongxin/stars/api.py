@@ -192,7 +192,7 @@ class ResolveIn(Schema):
 
 
 class CycleFilter(Schema):
-    year: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
     state: str = Field("", max_length=20)
     level: str = Field("", max_length=8)
     township: int | None = None
@@ -560,7 +560,12 @@ def resolve_objection(request: HttpRequest, objection_id: int, payload: ResolveI
 # --- lists and the county view -----------------------------------------------------------------
 @router.get("/lists/{kind}", response={200: list[CycleOut], **ERRORS}, summary="五星/四星/三星/三星以下名单")
 @paginate(Pagination)
-def level_list(request: HttpRequest, kind: str, year: int | None = None, township: int | None = None) -> Any:
+def level_list(
+    request: HttpRequest,
+    kind: str,
+    year: int | None = Query(None, ge=2000, le=2100),
+    township: int | None = None,
+) -> Any:
     if kind not in LIST_KINDS or kind == "weak":
         raise Http404
     return selectors.level_list(
@@ -570,7 +575,7 @@ def level_list(request: HttpRequest, kind: str, year: int | None = None, townshi
 
 @router.get("/weak", response=list[WeakOut], summary="软弱涣散党组织名单")
 @paginate(Pagination)
-def weak_list(request: HttpRequest, year: int | None = None) -> Any:
+def weak_list(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100)) -> Any:
     return selectors.weak_list(actor(request), year=year or selectors.this_year())
 
 
@@ -585,7 +590,7 @@ def list_weak(request: HttpRequest, payload: WeakIn) -> Status:
 
 
 @router.get("/county", response={200: CountyOut, **ERRORS}, summary="县级总览：抓两头带中间")
-def county(request: HttpRequest, year: int | None = None) -> Any:
+def county(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100)) -> Any:
     user = actor(request)
     if not (user.has_perm_anywhere(APPROVE) or user.has_perm_anywhere(SUPERVISE)):
         raise Http404
