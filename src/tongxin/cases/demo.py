@@ -10,10 +10,9 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
-from tongxin.accounts import services as account_services
+from tongxin.accounts.demo_users import demo_user
 from tongxin.accounts.models import User
 from tongxin.cases import services
 from tongxin.cases.models import Case, Category, ServiceRecord, VolunteerTeam
@@ -54,19 +53,7 @@ APPEALS = [
 
 
 def _user(username: str, real_name: str, mobile: str, role: str, node: Region) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = account_services.create_user(
-            actor=None,
-            username=username,
-            real_name=real_name,
-            password=settings.DEMO_PASSWORD,
-            mobile=mobile,
-            must_change_password=False,
-            validate_password=False,
-        )
-        account_services.grant_role(actor=None, user=user, role=role, node=node)
-    return user
+    return demo_user(username=username, real_name=real_name, role=role, nodes=[node], mobile=mobile)
 
 
 def _person(name: str, mobile: str, region: Region, unit: Any = None) -> Person:

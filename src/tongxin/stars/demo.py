@@ -7,10 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
-from tongxin.accounts import services as account_services
+from tongxin.accounts.demo_users import demo_user
 from tongxin.accounts.models import User
 from tongxin.orgs.models import PartyOrg, Region
 from tongxin.stars import services, sources
@@ -40,19 +39,7 @@ SECRETARIES = [
 
 
 def _user(username: str, real_name: str, role: str, nodes: list[Region]) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = account_services.create_user(
-            actor=None,
-            username=username,
-            real_name=real_name,
-            password=settings.DEMO_PASSWORD,
-            must_change_password=False,
-            validate_password=False,
-        )
-        for node in nodes:
-            account_services.grant_role(actor=None, user=user, role=role, node=node)
-    return user
+    return demo_user(username=username, real_name=real_name, role=role, nodes=nodes)
 
 
 def _fill(cycle: StarCycle, actor: User, *, share: float, now: datetime) -> None:
