@@ -220,6 +220,17 @@ class GoodsOut(Schema):
     is_active: bool
 
 
+class GoodsPatchIn(Schema):
+    """Fields left out keep their value. Stock is not here: only restocking and redemptions change it."""
+
+    name: str | None = Field(None, max_length=100)
+    price: int | None = None
+
+
+class GoodsActiveIn(Schema):
+    is_active: bool
+
+
 class RedeemIn(Schema):
     person_id: int
     quantity: int = Field(1, ge=1, le=1000)
@@ -409,6 +420,25 @@ def me(request: HttpRequest) -> Any:
 @paginate(Pagination)
 def list_goods(request: HttpRequest) -> Any:
     return selectors.goods_for(actor(request))
+
+
+@router.patch("/goods/{int:goods_id}", response={200: GoodsOut, **ERRORS}, summary="修改商品名称或兑换积分")
+def update_goods(request: HttpRequest, goods_id: int, payload: GoodsPatchIn) -> Goods:
+    user = actor(request)
+    goods: Goods = selectors.goods_item_for(user, goods_id, access.MANAGE)
+    return services.update_goods(
+        actor=user,
+        goods=goods,
+        name=goods.name if payload.name is None else payload.name,
+        price=goods.price if payload.price is None else payload.price,
+    )
+
+
+@router.post("/goods/{int:goods_id}/active", response={200: GoodsOut, **ERRORS}, summary="商品上架或下架")
+def set_goods_active(request: HttpRequest, goods_id: int, payload: GoodsActiveIn) -> Goods:
+    user = actor(request)
+    goods: Goods = selectors.goods_item_for(user, goods_id, access.MANAGE)
+    return services.set_goods_active(actor=user, goods=goods, active=payload.is_active)
 
 
 @router.post(

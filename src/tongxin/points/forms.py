@@ -238,11 +238,17 @@ class SchemeForm(VersionForm):
         self.fields["effective_from"].initial = timezone.localdate()
 
 
-class GoodsForm(forms.Form):
-    scheme = forms.ModelChoiceField(label="积分方案", queryset=_NONE, widget=forms.Select(attrs=SELECT))
+class GoodsEditForm(forms.Form):
+    """Name and price of goods; stock is changed only by restocking and redemptions."""
+
     name = forms.CharField(label="商品名称", max_length=100, widget=forms.TextInput(attrs=TEXT))
     price = forms.IntegerField(label="兑换所需积分", min_value=1, widget=forms.NumberInput(attrs=TEXT))
+
+
+class GoodsForm(GoodsEditForm):
+    scheme = forms.ModelChoiceField(label="积分方案", queryset=_NONE, widget=forms.Select(attrs=SELECT))
     stock = forms.IntegerField(label="库存", min_value=0, widget=forms.NumberInput(attrs=TEXT))
+    field_order = ["scheme", "name", "price", "stock"]
 
     def __init__(self, *args: Any, schemes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -849,15 +849,27 @@ def link_person(*, actor: Any, user: Any, person: Person) -> PersonLink:
 # --- the shop ---------------------------------------------------------------------------------------
 
 
+# Not a rule but a storage bound: a price must fit the integer column on every database, so that an
+# absurd number is a clear refusal instead of a database error.
+PRICE_MAX = 1_000_000
+
+
+def _check_goods(name: str, price: int) -> None:
+    """The checks that creating and editing goods share, with the same messages."""
+    if not name.strip():
+        raise DomainError("请填写商品名称。", field="name")
+    if price < 1:
+        raise DomainError("兑换积分须为正整数。", field="price")
+    if price > PRICE_MAX:
+        raise DomainError(f"兑换积分不能超过{PRICE_MAX}分。", field="price")
+
+
 @service("points.goods.create")
 def create_goods(*, actor: Any, scheme: Scheme, name: str, price: int, stock: int) -> Goods:
     """Put goods on the shelf of a scheme's points shop."""
     if not access.may(actor, access.MANAGE, scheme.region_path):
         raise DomainError("该方案不在您的积分管理范围内。", field="scheme")
-    if not name.strip():
-        raise DomainError("请填写商品名称。", field="name")
-    if price < 1:
-        raise DomainError("兑换积分须为正整数。", field="price")
+    _check_goods(name, price)
     if stock < 0:
         raise DomainError("库存不能为负数。", field="stock")
     goods = Goods.objects.create(
@@ -866,6 +878,49 @@ def create_goods(*, actor: Any, scheme: Scheme, name: str, price: int, stock: in
     audit.record(
         actor=actor, action="points.goods.create", target=goods, after={"price": price, "stock": stock}
     )
+    return goods
+
+
+@service("points.goods.update")
+def update_goods(*, actor: Any, goods: Goods, name: str, price: int) -> Goods:
+    """Correct the name or price of goods (a manager of the goods' region only), with the same checks
+    and messages as ``create_goods``. Past redemptions keep the points they cost (they store their
+    own); a new price applies from the next redemption. Stock is not touched: only ``restock_goods``
+    and ``redeem`` change it. An edit that changes nothing writes nothing and records no event."""
+    if not access.may(actor, access.MANAGE, goods.region_path):
+        raise DomainError("该商品不在您的积分管理范围内。", field="goods")
+    _check_goods(name, price)
+    # Locked as a redemption locks it: the recorded "before" is the state this edit replaced.
+    goods = Goods.objects.select_for_update().select_related("scheme").get(pk=goods.pk)
+    name = name.strip()[:100]
+    if goods.name == name and goods.price == price:
+        return goods
+    before = audit.snapshot(goods, ["name", "price"])
+    goods.name = name
+    goods.price = price
+    goods.save(update_fields=["name", "price"])  # never "stock": a stale copy must not undo a redemption
+    audit.record(
+        actor=actor, action="points.goods.update", target=goods, before=before,
+        after={"name": name, "price": price},
+    )  # fmt: skip
+    return goods
+
+
+@service("points.goods.set_active")
+def set_goods_active(*, actor: Any, goods: Goods, active: bool) -> Goods:
+    """Take goods off the shelf (下架, ``active=False``; ``redeem`` then refuses them) or put them back
+    (上架), by a manager of the goods' region. Idempotent: asking for the state the goods are already
+    in is not an error and writes nothing, so a double click or a retried request records one event.
+    The update is conditional on the current state, so of two concurrent requests one records it."""
+    if not access.may(actor, access.MANAGE, goods.region_path):
+        raise DomainError("该商品不在您的积分管理范围内。", field="goods")
+    changed = Goods.objects.filter(pk=goods.pk, is_active=not active).update(is_active=active)
+    goods.refresh_from_db(fields=["is_active"])
+    if changed:
+        audit.record(
+            actor=actor, action="points.goods.set_active", target=goods,
+            before={"is_active": not active}, after={"is_active": active},
+        )  # fmt: skip
     return goods
 
 
@@ -965,4 +1020,6 @@ __all__ = [
     "restock_goods",
     "reverse_entry",
     "scheme_covering",
+    "set_goods_active",
+    "update_goods",
 ]

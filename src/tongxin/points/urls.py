@@ -38,6 +38,8 @@ urlpatterns = [
     path("shop/goods/new/", shop.goods_create, name="goods_create"),
     path("shop/goods/<int:pk>/", shop.goods_redeem, name="goods_redeem"),
     path("shop/goods/<int:pk>/restock/", shop.goods_restock, name="goods_restock"),
+    path("shop/goods/<int:pk>/edit/", shop.goods_edit, name="goods_edit"),
+    path("shop/goods/<int:pk>/active/", shop.goods_active, name="goods_active"),
     path("shop/report/", shop.shop_report, name="shop_report"),
     path("shop/report.xlsx", shop.shop_report_export, name="shop_report_export"),
 ]

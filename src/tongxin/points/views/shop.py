@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,26 +12,50 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tongxin.accounts.models import User
 from tongxin.core.errors import DomainError
 from tongxin.points import access, periods, selectors, services
 from tongxin.points.exports import workbook_response
-from tongxin.points.forms import GoodsForm, RedeemForm
+from tongxin.points.forms import GoodsEditForm, GoodsForm, RedeemForm
 from tongxin.points.ledger import cycle_of, version_on
+from tongxin.points.models import Goods
 from tongxin.points.views.common import show_error, user_with
+
+
+@dataclass(frozen=True)
+class ShelfRow:
+    goods: Goods
+    can_manage: bool  # edit, 上架/下架
+    can_redeem: bool
+    can_restock: bool
+
+
+def shelf(user: User) -> list[ShelfRow]:
+    """The goods on the shop page and what the user may do with each. A manager sees every goods of
+    their scope, those off the shelf too (greyed, so they can be put back); a shop keeper sees only
+    goods on the shelf. ``selectors.goods_for`` lists inactive goods as well, hence the filter here."""
+    managed = selectors.goods_for(user, access.MANAGE)
+    kept = selectors.goods_for(user, access.SHOP).filter(is_active=True)
+    rows = []
+    for g in (managed | kept).select_related("scheme").order_by("scheme", "name"):
+        manage = access.may(user, access.MANAGE, g.region_path)
+        keep = access.may(user, access.SHOP, g.region_path)
+        rows.append(
+            ShelfRow(g, can_manage=manage, can_redeem=keep and g.is_active, can_restock=manage or keep)
+        )
+    return rows
 
 
 @login_required
 def shop(request: HttpRequest) -> HttpResponse:
     user = user_with(request, access.SHOP, access.MANAGE)
-    perm = access.SHOP if user.has_perm_anywhere(access.SHOP) else access.MANAGE
     return render(
         request,
         "points/shop.html",
         {
-            "goods": selectors.goods_for(user, perm),
+            "shelf": shelf(user),
             "recent": selectors.redemptions_for(user)[:20],
             "can_manage": user.has_perm_anywhere(access.MANAGE),
-            "can_redeem": user.has_perm_anywhere(access.SHOP),
             "month": periods.month_of(timezone.localdate()),
         },
     )
@@ -60,6 +85,9 @@ def goods_create(request: HttpRequest) -> HttpResponse:
 def goods_redeem(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_with(request, access.SHOP)
     goods = selectors.goods_item_for(user, pk)
+    if not goods.is_active:
+        messages.error(request, f"“{goods.name}”已下架，不能兑换。")
+        return redirect("points:shop")
     people = selectors.people_for(user, goods.scheme, access.SHOP)
     form = RedeemForm(request.POST or None, people=people, initial={"request_key": uuid.uuid4().hex})
     today = timezone.localdate()
@@ -87,6 +115,48 @@ def goods_redeem(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "points/redeem.html", {"form": form, "goods": goods, "wallet": wallet, "cycle": cycle}
     )
+
+
+@login_required
+def goods_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the name or price (managers). Stock is not on this form: only restock and redemption
+    change it."""
+    user = user_with(request, access.MANAGE)
+    goods = selectors.goods_item_for(user, pk, access.MANAGE)
+    form = GoodsEditForm(request.POST or None, initial={"name": goods.name, "price": goods.price})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_goods(actor=user, goods=goods, name=d["name"], price=d["price"])
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"已保存“{d['name']}”：{d['price']}分。")
+            return redirect("points:shop")
+    return render(request, "points/goods_form.html", {"form": form, "goods": goods, "title": "编辑商品"})
+
+
+@login_required
+@require_POST
+def goods_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """上架 (``active=1``) or 下架 (``active=0``). The wanted state is sent, not "toggle", so a double
+    submission leaves the goods as the manager asked."""
+    user = user_with(request, access.MANAGE)
+    goods = selectors.goods_item_for(user, pk, access.MANAGE)
+    raw = request.POST.get("active", "")
+    if raw not in ("0", "1"):
+        messages.error(request, "上架状态：请选择上架或下架。")
+        return redirect("points:shop")
+    active = raw == "1"
+    label = "上架" if active else "下架"
+    was = goods.is_active
+    try:
+        services.set_goods_active(actor=user, goods=goods, active=active)
+    except DomainError as exc:
+        messages.error(request, f"上架状态：{exc.message}")
+    else:
+        messages.success(request, f"“{goods.name}”{'已' if was != active else '本已'}{label}。")
+    return redirect("points:shop")
 
 
 @login_required
