@@ -45,6 +45,8 @@ def main() -> None:
     parser.add_argument("--skip-verify", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--http-rounds", type=int, default=5)
+    parser.add_argument("--append-rounds", type=int, default=15)
+    parser.add_argument("--only", choices=["append"], help="measure only the bulk appends")
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
     env = configure(args.db)
@@ -69,99 +71,100 @@ def main() -> None:
     print(f"data: {counts}", flush=True)
     period = "2026Q2"
 
-    # 1. township board, top 50, one quarter — the service call, and the bare SQL beside it
-    for town in towns[:3]:
-        selectors.board_rows(region=town, period=period, size=50)
-    picks = [towns[i % len(towns)] for i in range(args.rounds)]
-    ms = [timed(lambda t=t: selectors.board_rows(region=t, period=period, size=50)) for t in picks]
-    results.append(summary("township board top 50, one quarter (board_rows)", ms, target="< 10 ms"))
-    table = PersonTotal._meta.db_table
-    sql_ms = []
-    for i in range(args.rounds):
-        t = towns[i % len(towns)]
-        with connection.cursor() as cur:
-            t0 = time.perf_counter()
-            cur.execute(
-                f"SELECT person_id, points FROM {table} WHERE period = %s AND anc2 = %s ORDER BY points DESC LIMIT 50",
-                [period, t.path],
-            )
-            cur.fetchall()
-            sql_ms.append((time.perf_counter() - t0) * 1000)
-    results.append(summary("  same, bare SQL on the totals table", sql_ms))
+    if not args.only:
+        # 1. township board, top 50, one quarter — the service call, and the bare SQL beside it
+        for town in towns[:3]:
+            selectors.board_rows(region=town, period=period, size=50)
+        picks = [towns[i % len(towns)] for i in range(args.rounds)]
+        ms = [timed(lambda t=t: selectors.board_rows(region=t, period=period, size=50)) for t in picks]
+        results.append(summary("township board top 50, one quarter (board_rows)", ms, target="< 10 ms"))
+        table = PersonTotal._meta.db_table
+        sql_ms = []
+        for i in range(args.rounds):
+            t = towns[i % len(towns)]
+            with connection.cursor() as cur:
+                t0 = time.perf_counter()
+                cur.execute(
+                    f"SELECT person_id, points FROM {table} WHERE period = %s AND anc2 = %s ORDER BY points DESC LIMIT 50",
+                    [period, t.path],
+                )
+                cur.fetchall()
+                sql_ms.append((time.perf_counter() - t0) * 1000)
+        results.append(summary("  same, bare SQL on the totals table", sql_ms))
 
-    # 2. a person's rank (in the village, and in the township)
-    people = list(
-        PersonTotal.objects.filter(period=period)
-        .order_by("?")
-        .values_list("person_id", flat=True)[: args.rounds]
-    )
-    persons = list(Person.objects.select_related("region__parent").filter(pk__in=people))
-    ms = [timed(lambda p=p: selectors.person_rank(person=p, period=period)) for p in persons]
-    results.append(summary("a person's rank in the village (person_rank)", ms, target="< 10 ms"))
-    ms = [
-        timed(lambda p=p: selectors.person_rank(person=p, period=period, region=p.region.parent))
-        for p in persons
-    ]
-    results.append(summary("a person's rank in the township (person_rank)", ms, target="< 10 ms"))
-
-    # 3. approving a 100-person group claim (caps checked against the ledger), and its finalisation
-    rec = User.objects.filter(username="bench_rec").first() or account_services.create_user(
-        actor=None,
-        username="bench_rec",
-        real_name="基准积分员",
-        password="Bench-pass-2026",
-        must_change_password=False,
-    )
-    rev = User.objects.filter(username="bench_rev").first() or account_services.create_user(
-        actor=None,
-        username="bench_rev",
-        real_name="基准审核员",
-        password="Bench-pass-2026",
-        must_change_password=False,
-    )
-    county = Region.objects.get(kind="county")
-    for user, role in ((rec, "points_recorder"), (rev, "points_reviewer")):
-        if not user.grants.filter(role=role, revoked_at__isnull=True).exists():
-            account_services.grant_role(actor=None, user=user, role=role, node=county)
-    rec = User.objects.get(pk=rec.pk)
-    rev = User.objects.get(pk=rev.pk)
-    from tongxin.core.errors import DomainError
-
-    approve_ms: list[float] = []
-    final_ms: list[float] = []
-    refused: list[int] = []
-    for i in range(min(args.rounds, 11)):
-        village = villages[rng.randrange(len(villages))]
-        scheme = Scheme.objects.get(region=village, is_active=True)
-        group = list(Person.objects.filter(region=village).order_by("?")[:100])
-        # LAB has a cap of 3 a month per person: approval counts each person's LAB entries of the year.
-        claim = services.record_claim(
-            actor=rec, scheme=scheme, item_code="LAB", occurred_on=date(2026, 11, 2 + i), title="基准：集体劳动",
-            people=group, today=date(2026, 11, 28),
-        )  # fmt: skip
-
-        def approve(c: Any = claim) -> None:
-            try:
-                services.approve_claim(actor=rev, claim=c, today=date(2026, 11, 28))
-            except DomainError:
-                refused.append(c.pk)  # over a cap: the check ran in full, the time counts
-
-        approve_ms.append(timed(approve))
-        claim.refresh_from_db()
-        if claim.state == "notice":
-            final_ms.append(timed(lambda: services.finalise_due_claims(today=date(2027, 1, 1))))
-    results.append(
-        summary(
-            f"approve a 100-person group claim (approve_claim; {len(refused)} refused over a cap)",
-            approve_ms,
-            target="< 300 ms",
+        # 2. a person's rank (in the village, and in the township)
+        people = list(
+            PersonTotal.objects.filter(period=period)
+            .order_by("?")
+            .values_list("person_id", flat=True)[: args.rounds]
         )
-    )
-    results.append(summary("  its finalisation: 100 chained entries + totals", final_ms))
+        persons = list(Person.objects.select_related("region__parent").filter(pk__in=people))
+        ms = [timed(lambda p=p: selectors.person_rank(person=p, period=period)) for p in persons]
+        results.append(summary("a person's rank in the village (person_rank)", ms, target="< 10 ms"))
+        ms = [
+            timed(lambda p=p: selectors.person_rank(person=p, period=period, region=p.region.parent))
+            for p in persons
+        ]
+        results.append(summary("a person's rank in the township (person_rank)", ms, target="< 10 ms"))
+
+        # 3. approving a 100-person group claim (caps checked against the ledger), and its finalisation
+        rec = User.objects.filter(username="bench_rec").first() or account_services.create_user(
+            actor=None,
+            username="bench_rec",
+            real_name="基准积分员",
+            password="Bench-pass-2026",
+            must_change_password=False,
+        )
+        rev = User.objects.filter(username="bench_rev").first() or account_services.create_user(
+            actor=None,
+            username="bench_rev",
+            real_name="基准审核员",
+            password="Bench-pass-2026",
+            must_change_password=False,
+        )
+        county = Region.objects.get(kind="county")
+        for user, role in ((rec, "points_recorder"), (rev, "points_reviewer")):
+            if not user.grants.filter(role=role, revoked_at__isnull=True).exists():
+                account_services.grant_role(actor=None, user=user, role=role, node=county)
+        rec = User.objects.get(pk=rec.pk)
+        rev = User.objects.get(pk=rev.pk)
+        from tongxin.core.errors import DomainError
+
+        approve_ms: list[float] = []
+        final_ms: list[float] = []
+        refused: list[int] = []
+        for i in range(min(args.rounds, 11)):
+            village = villages[rng.randrange(len(villages))]
+            scheme = Scheme.objects.get(region=village, is_active=True)
+            group = list(Person.objects.filter(region=village).order_by("?")[:100])
+            # LAB has a cap of 3 a month per person: approval counts each person's LAB entries of the year.
+            claim = services.record_claim(
+                actor=rec, scheme=scheme, item_code="LAB", occurred_on=date(2026, 11, 2 + i), title="基准：集体劳动",
+                people=group, today=date(2026, 11, 28),
+            )  # fmt: skip
+
+            def approve(c: Any = claim) -> None:
+                try:
+                    services.approve_claim(actor=rev, claim=c, today=date(2026, 11, 28))
+                except DomainError:
+                    refused.append(c.pk)  # over a cap: the check ran in full, the time counts
+
+            approve_ms.append(timed(approve))
+            claim.refresh_from_db()
+            if claim.state == "notice":
+                final_ms.append(timed(lambda: services.finalise_due_claims(today=date(2027, 1, 1))))
+        results.append(
+            summary(
+                f"approve a 100-person group claim (approve_claim; {len(refused)} refused over a cap)",
+                approve_ms,
+                target="< 300 ms",
+            )
+        )
+        results.append(summary("  its finalisation: 100 chained entries + totals", final_ms))
 
     # 4. appending entries in bulk, and one by one through award_points
     rates = []
-    for r in range(5):
+    for r in range(args.append_rounds):
         village = villages[rng.randrange(len(villages))]
         scheme = Scheme.objects.get(region=village, is_active=True)
         group = list(Person.objects.filter(region=village).order_by("?")[:1000])
@@ -198,7 +201,7 @@ def main() -> None:
     results.append(summary("award_points one call at a time (200 calls)", [single], unit="entries/s"))
 
     # 5. verifying every chain
-    if not args.skip_verify:
+    if not args.skip_verify and not args.only:
         from django.core.management import call_command
 
         t0 = time.perf_counter()
@@ -213,7 +216,7 @@ def main() -> None:
         )
 
     # 6. the public board page against a minimal Django template page, same run, gunicorn 2 workers
-    if not args.skip_http:
+    if not args.skip_http and not args.only:
         town = towns[0]
         board = selectors.published_boards(region=town).filter(region=town).first() or services.publish_board(
             actor=None, region=town, period=period, size=50, name_style="initial"
@@ -235,8 +238,13 @@ def main() -> None:
             f"| {r['name']} | {fmt.format(r['median'])} {r['unit']} | {fmt.format(r['min'])}–{fmt.format(r['max'])} | {r['n']} | {r['target']} |"
         )
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"points-{args.db}.json").write_text(
-        json.dumps({"counts": counts, "results": results}, ensure_ascii=False, indent=2)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    dirty = subprocess.run(["git", "status", "--porcelain", "src"], capture_output=True, text=True, cwd=ROOT)
+    measured = commit.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+    print(f"\nmeasured commit: {measured}")
+    name = f"points-{args.db}" + (f"-{args.only}" if args.only else "")
+    (RESULTS / f"{name}.json").write_text(
+        json.dumps({"commit": measured, "counts": counts, "results": results}, ensure_ascii=False, indent=2)
     )
 
 

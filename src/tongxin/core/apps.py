@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from tongxin.core import jobs
+        from tongxin.core import checks, jobs
+
+        del checks  # registers the database checks
 
         jobs.register_core_jobs()

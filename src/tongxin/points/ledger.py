@@ -71,10 +71,27 @@ _COLUMNS = (
     "scheme_id", "seq", "person_id", "household_id", "region_path", "item_code", "item_name", "points", "on",
     "source", "source_ref", "reason", "reverses_id", "actor_id", "actor_name", "created_at", "prev_hash", "hash",
 )  # fmt: skip
-_INSERT = (
-    f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(chr(34) + c + chr(34) for c in _COLUMNS)})"  # noqa: S608
-    f" VALUES ({', '.join('%s' for _ in _COLUMNS)})"
-)
+
+
+def insert_rows(cur: Any, model: Any, columns: tuple[str, ...], rows: list[Any], tail: str = "") -> None:
+    """``INSERT INTO model (columns) ... tail`` for ``rows``. On PostgreSQL one statement that unnests
+    one array per column (a round trip per row is most of the cost of a bulk append there, and a
+    multi-row VALUES list costs as much again in client-side parameter binding); on SQLite a
+    prepared statement run per row (no round trips to save)."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    head = f"INSERT INTO {table} ({', '.join(chr(34) + c + chr(34) for c in columns)})"
+    if connection.vendor != "postgresql":
+        cur.executemany(f"{head} VALUES ({', '.join(['%s'] * len(columns))}){tail}", rows)
+        return
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    types = [fields[c].db_type(connection) for c in columns]
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    cur.execute(
+        f"{head} SELECT * FROM unnest({arrays}){tail}",  # noqa: S608 — names and types come from the model
+        [list(col) for col in zip(*rows, strict=True)],
+    )
 
 
 def append_entries(*, scheme_id: int, specs: list[EntrySpec], actor: Any) -> list[LedgerEntry]:
@@ -114,7 +131,7 @@ def append_entries(*, scheme_id: int, specs: list[EntrySpec], actor: Any) -> lis
     # Plain INSERTs rather than bulk_create: appends are the hot path (a group claim, a bulk award),
     # and every value is already prepared.
     with connection.cursor() as cur:
-        cur.executemany(_INSERT, rows)
+        insert_rows(cur, LedgerEntry, _COLUMNS, rows)
     entries = list(
         LedgerEntry.objects.filter(scheme_id=scheme.pk, seq__gte=first_seq, seq__lte=seq).order_by("seq")
     )
@@ -160,23 +177,36 @@ def _add_to_totals(scheme: Scheme, specs: list[EntrySpec]) -> None:
         wallets[(person.pk, cycle_of(versions[spec.on], spec.on))] += spec.points
     pt, ht, wt = PersonTotal._meta.db_table, HouseholdTotal._meta.db_table, Wallet._meta.db_table
     with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {pt} (person_id, period, points, region_path, anc1, anc2, anc3, household_id, is_member)"  # noqa: S608
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        insert_rows(
+            cur,
+            PersonTotal,
+            (
+                "person_id",
+                "period",
+                "points",
+                "region_path",
+                "anc1",
+                "anc2",
+                "anc3",
+                "household_id",
+                "is_member",
+            ),
+            [person_rows[k] for k in sorted(person_rows)],
             f" ON CONFLICT (person_id, period) DO UPDATE SET points = {pt}.points + excluded.points,"
             " region_path = excluded.region_path, anc1 = excluded.anc1, anc2 = excluded.anc2,"
             " anc3 = excluded.anc3, household_id = excluded.household_id, is_member = excluded.is_member",
-            [person_rows[k] for k in sorted(person_rows)],
         )
-        if household_rows:
-            cur.executemany(
-                f"INSERT INTO {ht} (household_id, period, points, region_path, anc1, anc2, anc3)"  # noqa: S608
-                " VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                f" ON CONFLICT (household_id, period) DO UPDATE SET points = {ht}.points + excluded.points",
-                [household_rows[k] for k in sorted(household_rows)],
-            )
-        cur.executemany(
-            f"INSERT INTO {wt} (scheme_id, person_id, cycle, earned, spent) VALUES (%s, %s, %s, %s, 0)"  # noqa: S608
+        insert_rows(
+            cur,
+            HouseholdTotal,
+            ("household_id", "period", "points", "region_path", "anc1", "anc2", "anc3"),
+            [household_rows[k] for k in sorted(household_rows)],
+            f" ON CONFLICT (household_id, period) DO UPDATE SET points = {ht}.points + excluded.points",
+        )
+        insert_rows(
+            cur,
+            Wallet,
+            ("scheme_id", "person_id", "cycle", "earned", "spent"),
+            [[scheme.pk, pid, cycle, pts, 0] for (pid, cycle), pts in sorted(wallets.items())],
             f" ON CONFLICT (scheme_id, person_id, cycle) DO UPDATE SET earned = {wt}.earned + excluded.earned",
-            [[scheme.pk, pid, cycle, pts] for (pid, cycle), pts in sorted(wallets.items())],
         )
