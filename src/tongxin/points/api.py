@@ -12,6 +12,7 @@ from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
 from tongxin.points import access, periods, selectors, services
 from tongxin.points.models import Claim, Goods, LedgerEntry, Objection, PublishedBoard, Redemption
+from tongxin.points.views.common import goods_item_kept_or_managed, goods_kept_or_managed
 
 router = Router(tags=["党群积分"])
 
@@ -231,9 +232,13 @@ class GoodsActiveIn(Schema):
     is_active: bool
 
 
+class RestockIn(Schema):
+    quantity: int = Field(..., ge=1, le=services.RESTOCK_MAX)
+
+
 class RedeemIn(Schema):
     person_id: int
-    quantity: int = Field(1, ge=1, le=1000)
+    quantity: int = Field(1, ge=1, le=services.REDEEM_MAX)
     request_key: str = Field("", max_length=64)
 
 
@@ -419,7 +424,8 @@ def me(request: HttpRequest) -> Any:
 @router.get("/goods", response=list[GoodsOut], summary="积分超市商品")
 @paginate(Pagination)
 def list_goods(request: HttpRequest) -> Any:
-    return selectors.goods_for(actor(request))
+    """The goods of the shops the user keeps and of the schemes they manage, off the shelf too."""
+    return goods_kept_or_managed(actor(request))
 
 
 @router.patch("/goods/{int:goods_id}", response={200: GoodsOut, **ERRORS}, summary="修改商品名称或兑换积分")
@@ -439,6 +445,14 @@ def set_goods_active(request: HttpRequest, goods_id: int, payload: GoodsActiveIn
     user = actor(request)
     goods: Goods = selectors.goods_item_for(user, goods_id, access.MANAGE)
     return services.set_goods_active(actor=user, goods=goods, active=payload.is_active)
+
+
+@router.post("/goods/{int:goods_id}/restock", response={200: GoodsOut, **ERRORS}, summary="商品入库")
+def restock_goods(request: HttpRequest, goods_id: int, payload: RestockIn) -> Goods:
+    """By a shop keeper or a manager of the goods' region, as on the shop page."""
+    user = actor(request)
+    goods = goods_item_kept_or_managed(user, goods_id)
+    return services.restock_goods(actor=user, goods=goods, quantity=payload.quantity)
 
 
 @router.post(

@@ -924,9 +924,19 @@ def set_goods_active(*, actor: Any, goods: Goods, active: bool) -> Goods:
     return goods
 
 
+# Storage bounds, not rules (like PRICE_MAX): stock is a PositiveIntegerField, at most 2^31-1 on every
+# database, so a number past these is a clear refusal instead of a database error. A redemption costs
+# at most PRICE_MAX x REDEEM_MAX points, which also fits that column.
+RESTOCK_MAX = 1_000_000
+STOCK_MAX = 2_147_483_647
+REDEEM_MAX = 1000
+
+
 @service("points.goods.restock")
 def restock_goods(*, actor: Any, goods: Goods, quantity: int) -> Goods:
-    """Add ``quantity`` to the stock (an F() update, never read-modify-write)."""
+    """Add ``quantity`` (1 to ``RESTOCK_MAX``) to the stock, by a shop keeper or a manager of the
+    goods' region. An F() update, never read-modify-write, conditional on the new stock staying
+    within ``STOCK_MAX``: past it the stock is left as it was and the refusal names the field."""
     if not (
         access.may(actor, access.MANAGE, goods.region_path)
         or access.may(actor, access.SHOP, goods.region_path)
@@ -934,8 +944,16 @@ def restock_goods(*, actor: Any, goods: Goods, quantity: int) -> Goods:
         raise DomainError("该商品不在您的管理范围内。", field="goods")
     if quantity < 1:
         raise DomainError("入库数量须为正整数。", field="quantity")
-    Goods.objects.filter(pk=goods.pk).update(stock=F("stock") + quantity)
+    if quantity > RESTOCK_MAX:
+        raise DomainError(f"入库数量每次不能超过{RESTOCK_MAX}件。", field="quantity")
+    added = Goods.objects.filter(pk=goods.pk, stock__lte=STOCK_MAX - quantity).update(
+        stock=F("stock") + quantity
+    )
     goods.refresh_from_db(fields=["stock"])
+    if not added:
+        raise DomainError(
+            f"入库数量过大：入库后库存将超过{STOCK_MAX}件（现有{goods.stock}件）。", field="quantity"
+        )
     audit.record(
         actor=actor,
         action="points.goods.restock",
@@ -966,6 +984,8 @@ def redeem(
         raise DomainError("该积分超市不在您的范围内。", field="goods")
     if quantity < 1:
         raise DomainError("兑换数量须为正整数。", field="quantity")
+    if quantity > REDEEM_MAX:
+        raise DomainError(f"兑换数量每次不能超过{REDEEM_MAX}件。", field="quantity")
     if not person.region_path.startswith(goods.region_path):
         raise DomainError(f"“{person.name}”不在本积分超市的服务范围内。", field="person")
     today = today or _today()

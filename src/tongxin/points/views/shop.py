@@ -19,7 +19,13 @@ from tongxin.points.exports import workbook_response
 from tongxin.points.forms import GoodsEditForm, GoodsForm, RedeemForm
 from tongxin.points.ledger import cycle_of, version_on
 from tongxin.points.models import Goods
-from tongxin.points.views.common import show_error, user_with
+from tongxin.points.views.common import (
+    SHOP_OR_MANAGE,
+    goods_item_kept_or_managed,
+    show_error,
+    user_with,
+    whole_number,
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ def shelf(user: User) -> list[ShelfRow]:
 
 @login_required
 def shop(request: HttpRequest) -> HttpResponse:
-    user = user_with(request, access.SHOP, access.MANAGE)
+    user = user_with(request, *SHOP_OR_MANAGE)
     return render(
         request,
         "points/shop.html",
@@ -162,16 +168,17 @@ def goods_active(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def goods_restock(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_with(request, access.SHOP, access.MANAGE)
-    perm = access.SHOP if user.has_perm_anywhere(access.SHOP) else access.MANAGE
-    goods = selectors.goods_item_for(user, pk, perm)
-    raw = request.POST.get("quantity", "")
+    """入库, by a shop keeper or a manager of the goods' region: someone who keeps one village's shop and
+    manages another may restock the goods of both. The service's messages name the field."""
+    user = user_with(request, *SHOP_OR_MANAGE)
+    goods = goods_item_kept_or_managed(user, pk)
+    quantity = whole_number(request.POST.get("quantity", ""))
     try:
-        services.restock_goods(actor=user, goods=goods, quantity=int(raw) if raw.isdigit() else 0)
+        services.restock_goods(actor=user, goods=goods, quantity=0 if quantity is None else quantity)
     except DomainError as exc:
-        messages.error(request, f"入库数量：{exc.message}")
+        messages.error(request, exc.message)
     else:
-        messages.success(request, f"“{goods.name}”已入库。")
+        messages.success(request, f"“{goods.name}”已入库{quantity}件，现有库存{goods.stock}件。")
     return redirect("points:shop")
 
 
