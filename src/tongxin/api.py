@@ -51,7 +51,18 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
     first: dict[str, Any] = exc.errors[0] if exc.errors else {}
     loc = [str(p) for p in first.get("loc", []) if p not in ("body", "payload", "query", "path", "filters")]
     field = ".".join(loc) or None
-    reason = _PYDANTIC_MESSAGES.get(first.get("type", ""), "格式不正确")
+    kind = first.get("type", "")
+    ctx = first.get("ctx") or {}
+    bounds = {
+        "less_than_equal": ("不能大于", "le"), "less_than": ("应小于", "lt"),
+        "greater_than_equal": ("不能小于", "ge"), "greater_than": ("应大于", "gt"),
+    }  # fmt: skip
+    if kind in bounds and bounds[kind][1] in ctx:
+        reason = f"{bounds[kind][0]}{ctx[bounds[kind][1]]}"
+    elif kind == "string_too_long" and "max_length" in ctx:
+        reason = f"太长（最多{ctx['max_length']}个字符）"
+    else:
+        reason = _PYDANTIC_MESSAGES.get(kind, "格式不正确")
     return _error(request, 422, "invalid", f"字段 {field or '请求'} {reason}。", field)
 
 

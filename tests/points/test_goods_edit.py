@@ -395,7 +395,7 @@ def test_api_patch_changes_only_the_fields_sent(world: World) -> None:
         ({"name": "  "}, 400, "name", "请填写商品名称。"),
         ({"price": 0}, 400, "price", "兑换积分须为正整数。"),
         ({"price": 10**12}, 400, "price", "兑换积分不能超过1000000分。"),
-        ({"name": "长" * 101}, 422, "name", "字段 name 太长。"),
+        ({"name": "长" * 101}, 422, "name", "字段 name 太长（最多100个字符）。"),
         ({"price": "五"}, 422, "price", "字段 price 应为整数。"),
     ],
 )

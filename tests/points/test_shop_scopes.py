@@ -335,3 +335,26 @@ def test_permission_table(world: World, client: Client, role: str, action: str) 
     else:
         result = "ok" if _listed(user) == {"肥皂"} else "empty"
     assert result == TABLE[role][ACTIONS.index(action)]
+
+
+def test_api_says_which_bound_a_number_broke(world: World) -> None:
+    """A 422 names the field and the bound, not just 'bad format'."""
+    goods = _goods(world.village_a1, "肥皂", stock=5000)
+    person = make_villagers(world.village_a1, 1).people[0]
+    api, headers = api_client(world.user("points_recorder"))
+    r = api.post(
+        f"/api/v1/points/goods/{goods.pk}/redeem",
+        {"person_id": person.pk, "quantity": 10**12},
+        content_type="application/json",
+        **headers,
+    )
+    assert r.status_code == 422
+    assert r.json()["message"] == "字段 quantity 不能大于1000。"
+
+
+def test_goods_cannot_be_created_with_a_stock_past_the_column(world: World) -> None:
+    scheme = make_scheme(world.village_a1)
+    with pytest.raises(DomainError) as err:
+        services.create_goods(actor=None, scheme=scheme, name="肥皂", price=10, stock=10**10)
+    assert err.value.field == "stock" and "1000000" in err.value.message
+    assert not Goods.objects.filter(name="肥皂").exists()

@@ -247,7 +247,9 @@ class GoodsEditForm(forms.Form):
 
 class GoodsForm(GoodsEditForm):
     scheme = forms.ModelChoiceField(label="积分方案", queryset=_NONE, widget=forms.Select(attrs=SELECT))
-    stock = forms.IntegerField(label="库存", min_value=0, widget=forms.NumberInput(attrs=TEXT))
+    stock = forms.IntegerField(
+        label="库存", min_value=0, max_value=1_000_000, widget=forms.NumberInput(attrs=TEXT)
+    )
     field_order = ["scheme", "name", "price", "stock"]
 
     def __init__(self, *args: Any, schemes: Any, **kwargs: Any) -> None:

@@ -872,6 +872,8 @@ def create_goods(*, actor: Any, scheme: Scheme, name: str, price: int, stock: in
     _check_goods(name, price)
     if stock < 0:
         raise DomainError("库存不能为负数。", field="stock")
+    if stock > RESTOCK_MAX:
+        raise DomainError(f"初始库存不能超过{RESTOCK_MAX}件。", field="stock")
     goods = Goods.objects.create(
         scheme=scheme, region_path=scheme.region_path, name=name.strip()[:100], price=price, stock=stock
     )
