@@ -71,3 +71,30 @@ def test_bad_token_and_browser_calls(world: World) -> None:
     assert status.startswith("401") and json.loads(content)["code"] == "unauthenticated"
     status, _, _ = call("/accounts/login/")
     assert status.startswith("200")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_board_pages_take_the_public_chain(world: World) -> None:
+    """The published board and its verification page answer a GET without session or login machinery,
+    with the security headers of every page; a POST there, and every other page, take the full chain."""
+    from datetime import date
+
+    from tests.points.helpers import make_scheme, make_villagers
+    from tongxin.points import services
+
+    make_scheme(world.village_a1)
+    person = make_villagers(world.village_a1, 1).people[0]
+    services.award_points(
+        actor=None, person=person, points=5, source="test", source_ref="w", reason="测试", on=date(2026, 4, 1)
+    )
+    board = services.publish_board(actor=world.user("county_admin"), region=world.village_a1, period="2026Q2")
+    for path, shows in ((board.get_absolute_url(), person.name), (board.get_verify_url(), "与积分流水一致")):
+        status, headers, content = call(path)
+        assert status.startswith("200"), path
+        assert shows in content.decode()
+        assert "Set-Cookie" not in headers and "Vary" not in headers  # no session read, no cookie
+        assert headers.get("X-Frame-Options") == "DENY" and headers.get("X-Content-Type-Options") == "nosniff"
+    status, _, _ = call("/points/public/boards/nope/")
+    assert status.startswith("404")
+    status, _, _ = call(board.get_absolute_url(), method="POST")  # not a public GET: full chain, CSRF
+    assert status.startswith("403")
