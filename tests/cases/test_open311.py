@@ -225,3 +225,25 @@ def test_the_key_command_prints_a_key_stored_hashed(loop: Loop, capsys: pytest.C
     assert key.region == loop.world.village_a1
     assert key.digest == Open311Key.digest_of(raw) and raw not in key.digest
     assert services.key_for(raw) == key
+
+
+def test_numbers_typed_into_a_description_are_masked_when_published(
+    loop: Loop, client: Client, api_key: str
+) -> None:
+    """The case keeps what was reported (staff need to call back); the public feed masks ID and mobile
+    numbers in the text."""
+    r = _post(
+        client,
+        api_key=api_key,
+        service_code="environment",
+        lat="34.9",
+        long="112.78",
+        description="垃圾堆积，联系我13800001234，身份证410823199001011234",
+    )
+    assert r.status_code == 201, r.content
+    rid = r.json()[0]["service_request_id"]
+    assert "13800001234" in Case.objects.get(pk=int(rid)).description
+    for url in (f"{BASE}/requests/{rid}.json", f"{BASE}/requests.json"):
+        text = client.get(url).content.decode()
+        assert "13800001234" not in text and "410823199001011234" not in text, url
+        assert "138****1234" in text, url

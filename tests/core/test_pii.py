@@ -97,3 +97,18 @@ def test_person_id_is_encrypted_at_rest(world) -> None:  # type: ignore[no-untyp
     assert "410823199001011234" not in raw_id and "13800005678" not in raw_mobile
     assert person.id_card_masked == "410***********1234"
     assert person.gender == "M" and person.birth_date == date(1990, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我的身份证410823199001011234，电话13800001234", "我的身份证410***********1234，电话138****1234"),
+        ("联系 138 0000 1234 或 +86-139-1234-5678", "联系 138****1234 或 139****5678"),
+        ("身份证号41082319900101123x", "身份证号410***********123x"),
+        ("门牌号12号，订单号202611290000123456789", "门牌号12号，订单号202611290000123456789"),  # longer runs
+        ("路灯坏了3天", "路灯坏了3天"),
+        ("", ""),
+    ],
+)
+def test_redact_text_masks_numbers_typed_into_free_text(text: str, expected: str) -> None:
+    assert pii.redact_text(text) == expected

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from tongxin.cases import selectors, services
 from tongxin.cases.models import Case, Category, Channel, State
-from tongxin.core import rules
+from tongxin.core import pii, rules
 from tongxin.core.errors import DomainError
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -139,7 +139,8 @@ def _request(case: Case) -> dict[str, Any]:
         "status_notes": STATUS_NOTES.get(str(case.state), ""),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": case.description,
+        # Published to anyone: numbers a reporter typed into the text are masked (PIPL art. 28).
+        "description": pii.redact_text(case.description),
         "agency_responsible": case.handling_org.name if case.handling_org else "",
         "service_notice": "",
         "requested_datetime": _iso(case.created_at),

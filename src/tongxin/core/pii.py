@@ -83,6 +83,21 @@ def mask_mobile(value: str | None) -> str:
     return value[:3] + "****" + value[-4:]
 
 
+# Numbers typed into free text: an 18-character ID number (17 digits and a digit or X) and a mainland
+# mobile number (optionally +86 and with spaces or dashes in 3-4-4 groups), not inside longer digit runs.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+
+
+def redact_text(text: str) -> str:
+    """Mask ID and mobile numbers that a person typed into free text (a report's description) before
+    the text is published: 410823199001011234 → 410***********1234, 138 0000 1234 → 138****1234."""
+    if not text:
+        return text
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_card(m.group(0)), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
 _SENSITIVE_KEYS = {"id_card": mask_id_card, "mobile": mask_mobile, "phone": mask_mobile}
 
 
