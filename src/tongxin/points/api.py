@@ -3,14 +3,14 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tongxin.core.api import ERRORS, Pagination, actor
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
-from tongxin.points import access, periods, selectors, services
+from tongxin.points import access, items_xlsx, periods, selectors, services
 from tongxin.points.models import Claim, Goods, LedgerEntry, Objection, PublishedBoard, Redemption
 from tongxin.points.views.common import goods_item_kept_or_managed, goods_kept_or_managed
 
@@ -284,6 +284,31 @@ def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
         "version": v.number, "effective_from": v.effective_from, "base_score": v.base_score, "reset": v.reset,
         "accrual": v.accrual, "notice_workdays": v.notice_workdays, "items": list(v.items.all()),
     }  # fmt: skip
+
+
+@router.get(
+    "/schemes/{int:scheme_id}/items.xlsx",
+    response={200: None, **ERRORS},
+    summary="积分方案现行版本的积分项目（Excel，可改后在页面上传为新版本）",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Excel 工作簿",
+                "content": {items_xlsx.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def get_scheme_items_xlsx(request: HttpRequest, scheme_id: int) -> HttpResponse:
+    from django.utils import timezone
+
+    from tongxin.points.ledger import version_on
+
+    scheme = selectors.scheme_for(actor(request), scheme_id)
+    v = version_on(scheme, timezone.localdate())
+    response = HttpResponse(items_xlsx.workbook_for(v.items.all()), content_type=items_xlsx.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="scheme-{scheme.pk}-v{v.number}-items.xlsx"'
+    return response
 
 
 # --- claims ---------------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
-from tongxin.points import periods
+from tongxin.points import items_xlsx, periods
 from tongxin.points.models import PointItem, PublishedBoard, Scheme, SchemeVersion
 from tongxin.points.services import ItemSpec
 
@@ -205,15 +206,43 @@ class VersionForm(forms.Form):
     notice_workdays = forms.IntegerField(
         label="公示期（工作日）", min_value=1, max_value=30, widget=forms.NumberInput(attrs=TEXT)
     )
+    # Not required: an uploaded workbook may take its place (checked in ``clean``).
     items = forms.CharField(
         label="积分项目",
         help_text=ITEM_HELP,
+        required=False,
         widget=forms.Textarea(attrs={**TEXT, "rows": 8, "class": "form-control font-monospace"}),
+    )
+    items_file = forms.FileField(
+        label="从Excel导入积分项目",
+        required=False,
+        help_text="可选。上传后以表中的项目替换上面文本框中的项目；整表要么全部导入，要么一个也不导入。",
+        widget=forms.ClearableFileInput(attrs={**TEXT, "accept": ".xlsx," + items_xlsx.XLSX}),
     )
     note = forms.CharField(label="修订说明", max_length=200, widget=forms.TextInput(attrs=TEXT))
 
-    def clean_items(self) -> list[ItemSpec]:
-        return parse_items(self.cleaned_data["items"])
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("items_file")
+        if upload:
+            try:
+                items = items_xlsx.parse_workbook(upload.read(items_xlsx.MAX_BYTES + 1))
+            except items_xlsx.ItemsWorkbookError as exc:
+                self.add_error("items_file", [exc.summary + "：", *exc.problems])
+                cleaned.pop("items", None)
+                return cleaned
+            cleaned["items"] = items
+            # The file replaces the textarea: if another field is wrong, the page shows the file's
+            # items in the textarea, so the file need not be chosen again.
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+            data[self.add_prefix("items")] = items_text(items)
+            self.data = data
+        elif "items" in cleaned:
+            try:
+                cleaned["items"] = parse_items(cleaned["items"])
+            except forms.ValidationError as exc:
+                self.add_error("items", exc)
+        return cleaned
 
 
 class SchemeForm(VersionForm):
@@ -229,6 +258,7 @@ class SchemeForm(VersionForm):
         "accrual",
         "notice_workdays",
         "items",
+        "items_file",
     ]
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from tongxin.core import rules
 from tongxin.core.errors import DomainError
-from tongxin.points import access, selectors, services
+from tongxin.points import access, items_xlsx, selectors, services
 from tongxin.points.forms import SchemeForm, VersionForm, items_text
 from tongxin.points.ledger import version_on
 from tongxin.points.views.common import show_error, user_with
@@ -53,7 +55,12 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
         kind__in=["county", "township", "street", "village", "community"]
     )
     default_notice = rules.in_force("points_defaults").value("notice_workdays")
-    form = SchemeForm(request.POST or None, regions=regions, initial={"notice_workdays": default_notice})
+    form = SchemeForm(
+        request.POST or None,
+        request.FILES or None,
+        regions=regions,
+        initial={"notice_workdays": default_notice},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -83,7 +90,7 @@ def scheme_version(request: HttpRequest, pk: int) -> HttpResponse:
         "notice_workdays": current.notice_workdays,
         "items": items_text(current.items.all()),
     }
-    form = VersionForm(request.POST or None, initial=initial)
+    form = VersionForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -104,3 +111,27 @@ def scheme_version(request: HttpRequest, pk: int) -> HttpResponse:
         "points/scheme_form.html",
         {"form": form, "title": f"发布新版本：{scheme.name}", "scheme": scheme},
     )
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=items_xlsx.XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def scheme_items_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current version's items as a workbook, to edit and upload as a new version."""
+    user = user_with(request, access.VIEW)
+    scheme = selectors.scheme_for(user, pk)
+    current = version_on(scheme, timezone.localdate())
+    return _xlsx(
+        items_xlsx.workbook_for(current.items.all()), f"{scheme.name}-第{current.number}版积分项目.xlsx"
+    )
+
+
+@login_required
+def items_template(request: HttpRequest) -> HttpResponse:
+    """A workbook to start a new scheme from (the sample scheme's items)."""
+    user_with(request, access.MANAGE)
+    return _xlsx(items_xlsx.template(), "积分项目模板.xlsx")
