@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tongxin.cases.models import Case
+from tongxin.core.xlsx import append_row
 
 HEADERS = [
     "编号", "类型", "类别", "状态", "所在区划", "承办组织", "上报人", "来源", "上报时间", "受理时限",
@@ -28,12 +29,13 @@ def cases_workbook(cases: Iterable[Case], *, now: datetime) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "事项"
-    ws.append(HEADERS)
+    append_row(ws, HEADERS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for c in cases:
         on_time = c.on_time
-        ws.append(
+        append_row(
+            ws,
             [
                 c.number,
                 c.get_kind_display(),
@@ -53,7 +55,7 @@ def cases_workbook(cases: Iterable[Case], *, now: datetime) -> bytes:
                 c.rating or "",
                 c.get_validity_display(),
                 c.points_awarded,
-            ]
+            ],
         )
     for col, width in zip(
         "ABCDEFGHIJKLMNOPQR", [10, 8, 12, 12, 12, 20, 8, 12, 17, 17, 17, 17, 8, 8, 8, 8, 8, 8], strict=True

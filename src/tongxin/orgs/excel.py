@@ -26,6 +26,7 @@ from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.core.pii import lookup_hash, mask_id_card, mask_mobile, normalise_id_card
+from tongxin.core.xlsx import append_row
 from tongxin.orgs import selectors, services
 from tongxin.orgs.models import Household, Membership, PartyOrg, Person, Region, Unit
 
@@ -530,22 +531,22 @@ def _workbook(kind: str, rows: Iterable[list[Any]], *, note: str = "") -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title
-    ws.append([c.label + ("*" if c.required else "") for c in columns])
+    append_row(ws, [c.label + ("*" if c.required else "") for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     for i, c in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, len(c.label) * 2 + 4)
     help_ws = wb.create_sheet("填写说明")
-    help_ws.append(["列", "必填", "说明"])
+    append_row(help_ws, ["列", "必填", "说明"])
     for c in columns:
-        help_ws.append([c.label, "是" if c.required else "", c.help])
-    help_ws.append([])
-    help_ws.append(["整表要么全部导入，要么一行也不导入；有误的行会逐行列出行号、列和原因。"])
+        append_row(help_ws, [c.label, "是" if c.required else "", c.help])
+    append_row(help_ws, [])
+    append_row(help_ws, ["整表要么全部导入，要么一行也不导入；有误的行会逐行列出行号、列和原因。"])
     if note:
-        help_ws.append([note])
+        append_row(help_ws, [note])
     help_ws.column_dimensions["C"].width = 80
     out = io.BytesIO()
     wb.save(out)

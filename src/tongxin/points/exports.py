@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from tongxin.core.xlsx import append_row
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -26,15 +28,15 @@ def workbook_response(
     ws = wb.active
     assert ws is not None
     ws.title = title[:31]
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
     for note in notes or []:
-        ws.append([note])
-    ws.append(headers)
+        append_row(ws, [note])
+    append_row(ws, headers)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        append_row(ws, row)
     for i, _ in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 16
     buf = io.BytesIO()

@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tongxin.core.errors import DomainError
+from tongxin.core.xlsx import append_row
 from tongxin.points.demo import SUNZHUANG_ITEMS
 from tongxin.points.models import PointItem
 from tongxin.points.services import CAP_FIELDS, ItemSpec
@@ -103,19 +104,13 @@ class ItemsWorkbookError(DomainError):
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _text_cell(cell: Any) -> None:
-    # openpyxl stores a string that starts with "=" as a formula; an item name never is one.
-    if cell.data_type == "f":
-        cell.data_type = "s"
-
-
 def workbook_for(items: Iterable[ItemSpec | PointItem]) -> bytes:
     """The items as a workbook in the layout ``parse_workbook`` reads, to edit and upload again."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = SHEET
-    ws.append([c.label + ("*" if c.required else "") for c in COLUMNS])
+    append_row(ws, [c.label + ("*" if c.required else "") for c in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -123,7 +118,8 @@ def workbook_for(items: Iterable[ItemSpec | PointItem]) -> bytes:
     categories = dict(PointItem.Category.choices)
     eligible = dict(PointItem.Eligible.choices)
     for item in items:
-        ws.append(
+        append_row(
+            ws,
             [
                 item.code,
                 item.name,
@@ -132,10 +128,8 @@ def workbook_for(items: Iterable[ItemSpec | PointItem]) -> bytes:
                 eligible.get(item.eligible, item.eligible),
                 YES if item.evidence_required else NO,
                 *(getattr(item, cap) for cap in CAP_FIELDS),
-            ]
+            ],
         )
-        for cell in ws[ws.max_row][:3]:
-            _text_cell(cell)
     for i, column in enumerate(COLUMNS, start=1):
         letter = ws.cell(row=1, column=i).column_letter
         ws.column_dimensions[letter].width = column.width
@@ -155,20 +149,20 @@ def workbook_for(items: Iterable[ItemSpec | PointItem]) -> bytes:
     ws.add_data_validation(caps)
 
     help_ws = wb.create_sheet(HELP_SHEET)
-    help_ws.append(["列", "必填", "说明和可填的值"])
+    append_row(help_ws, ["列", "必填", "说明和可填的值"])
     for cell in help_ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for column in COLUMNS:
-        help_ws.append([column.label, YES if column.required else "", column.help])
-    help_ws.append([])
+        append_row(help_ws, [column.label, YES if column.required else "", column.help])
+    append_row(help_ws, [])
     for note in (
         f"在「{SHEET}」表中从第2行起每行填一个项目，表头不要改动；最多{MAX_ROWS}个项目。",
         "整表要么全部导入，要么一个也不导入；有误的单元格会按行号和列名逐一列出。",
         "请直接填写数值和文字，不要使用公式。",
         "上传后表中的项目替换页面文本框中的项目；修改方案会发布新版本，已经入账的积分不受影响。",
     ):
-        help_ws.append([note])
+        append_row(help_ws, [note])
     help_ws.column_dimensions["A"].width = 20
     help_ws.column_dimensions["B"].width = 6
     help_ws.column_dimensions["C"].width = 90

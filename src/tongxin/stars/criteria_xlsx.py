@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from tongxin.core.xlsx import append_row
 from tongxin.stars.criteria_io import CriteriaErrors, parse
 from tongxin.stars.models import CriteriaSet
 
@@ -133,19 +134,19 @@ def dump(cs: CriteriaSet) -> bytes:
     meta = wb.active
     assert meta is not None
     meta.title = "标准"
-    meta.append(["项目", "内容", "说明"])
+    append_row(meta, ["项目", "内容", "说明"])
     levels = {lv["code"]: lv["min_stars"] for lv in cs.levels}
     values = {
         "applies_to": cs.applies_to, "title": cs.title, "source": cs.source, "effective_year": cs.effective_year,
         "precondition_star": cs.precondition, **levels,
     }  # fmt: skip
     for key in META_KEYS:
-        meta.append([key, values.get(key, ""), META_LABELS[key]])
+        append_row(meta, [key, values.get(key, ""), META_LABELS[key]])
     sheet = wb.create_sheet("指标")
-    sheet.append([label for _, label in COLUMNS])
+    append_row(sheet, [label for _, label in COLUMNS])
     for star in cs.stars.all():
         for ind in star.indicators.all():
-            sheet.append([
+            append_row(sheet, [
                 star.code, star.name, star.pass_percent, ind.code, ind.text, ind.method,
                 ind.max_score or None, ind.weight, ind.metric or None, ind.comparison or None,
                 float(ind.threshold) if ind.threshold is not None else None, ind.evidence_hint,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from tongxin.core.errors import DomainError
+from tongxin.core.xlsx import append_row
 from tongxin.orgs import coverage, excel, selectors
 from tongxin.orgs.forms import ImportForm
 from tongxin.orgs.report import Report, coverage_report, focus_of
@@ -76,14 +77,14 @@ def _report_xlsx(rep: Report) -> bytes:
     ws = wb.active
     ws.title = "按区划"
     header = [label for _, label in Report.COLUMNS]
-    ws.append([f"{rep.focus.name if rep.focus else ''}两个覆盖情况（{rep.start} 至 {rep.end}）"])
-    ws.append(header)
+    append_row(ws, [f"{rep.focus.name if rep.focus else ''}两个覆盖情况（{rep.start} 至 {rep.end}）"])
+    append_row(ws, header)
     for row in [*rep.by_region, rep.total]:
-        ws.append([getattr(row, key) for key, _ in Report.COLUMNS])
+        append_row(ws, [getattr(row, key) for key, _ in Report.COLUMNS])
     ws2 = wb.create_sheet("按行业")
-    ws2.append(header)
+    append_row(ws2, header)
     for row in rep.by_industry:
-        ws2.append([getattr(row, key) for key, _ in Report.COLUMNS])
+        append_row(ws2, [getattr(row, key) for key, _ in Report.COLUMNS])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from openpyxl import Workbook
 
 from tongxin.accounts.models import User
+from tongxin.core.xlsx import append_row
 from tongxin.stars.selectors import VIEW, this_year
 
 
@@ -42,13 +43,14 @@ def xlsx_response(
     """An Excel file of a list (streamed row by row into a write-only workbook)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])
-    ws.append(list(header))
+    append_row(ws, header)
     for row in rows:
-        ws.append(
+        append_row(
+            ws,
             [
                 v.isoformat() if isinstance(v, date | datetime) and not isinstance(v, datetime) else v
                 for v in row
-            ]
+            ],
         )
     buf = BytesIO()
     wb.save(buf)

@@ -1,0 +1,45 @@
+"""Rows for Excel exports: what people typed goes into a workbook as text, never as a formula.
+
+openpyxl stores a string that starts with "=" as a formula (and "#N/A" and the like as error values),
+so a villager named ``=HYPERLINK(...)`` would be a live link in a cadre's spreadsheet. Excel also
+evaluates text starting with = + - @ (or a tab, CR or LF) once someone edits the cell (OWASP "CSV
+injection"). Exporters therefore append rows with ``append_row``: every string becomes a string cell,
+and one that looks like a formula also gets Excel's quote prefix — what Excel itself stores when one
+types ``'=SUM(A1)`` — so the cell shows exactly the typed text, stays text when edited, and reads back
+unchanged. Prefixing an apostrophe to the text instead (the CSV advice) would change what the cell
+shows and what an import reads. Numbers, dates, booleans and None are written as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+
+# OWASP's list, and the full-width forms a Chinese input method types, which Excel may take for the
+# half-width ones when the cell is edited.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether Excel could take ``text`` for a formula when the cell is edited or the sheet re-read."""
+    return text.startswith(FORMULA_START)
+
+
+def safe(ws: Any, value: Any) -> Any:
+    """``value`` ready for ``ws.append``: a string as a text cell of ``ws`` (quote-prefixed when it looks
+    like a formula); anything else unchanged, so numbers (-5 too) and dates keep their type."""
+    if not isinstance(value, str):
+        return value
+    # Placed by ``ws.append``; row and column only have to be set for write-only sheets.
+    cell = Cell(ws, row=1, column=1, value=value)
+    cell.data_type = "s"  # openpyxl guessed "f" for "=…" and "e" for "#N/A"; people typed text
+    if looks_like_formula(value):
+        cell.quotePrefix = True
+    return cell
+
+
+def append_row(ws: Any, values: Iterable[Any]) -> None:
+    """Append ``values`` as the next row of ``ws`` (normal or write-only), strings as text."""
+    ws.append([safe(ws, v) for v in values])
