@@ -88,3 +88,15 @@ def test_every_way_of_reading_the_file_gets_the_text_back(load: dict[str, Any]) 
 def test_what_counts_as_formula_looking() -> None:
     assert all(looks_like_formula(t) for t in [*HOSTILE, "\r=1"] if t != "#N/A")
     assert not any(looks_like_formula(t) for t in ["", "张=三", "a-b", "1+1", " =1", "#N/A"])
+
+
+def test_control_characters_are_dropped_not_fatal() -> None:
+    from openpyxl import Workbook
+
+    from tongxin.core.xlsx import append_row
+
+    wb = Workbook()
+    ws = wb.active
+    append_row(ws, ["张\x0b三\x00", "=A1\x1f", 5])
+    assert [c.value for c in ws[1]] == ["张三", "=A1", 5]
+    assert ws["B1"].data_type == "s"

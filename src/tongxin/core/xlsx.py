@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 # OWASP's list, and the full-width forms a Chinese input method types, which Excel may take for the
 # half-width ones when the cell is edited.
@@ -32,6 +32,9 @@ def safe(ws: Any, value: Any) -> Any:
     like a formula); anything else unchanged, so numbers (-5 too) and dates keep their type."""
     if not isinstance(value, str):
         return value
+    # Control characters other than tab, LF and CR cannot be stored in the file format; openpyxl raises
+    # on them, which would fail a whole export for one pasted name. They carry no meaning: dropped.
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     # Placed by ``ws.append``; row and column only have to be set for write-only sheets.
     cell = Cell(ws, row=1, column=1, value=value)
     cell.data_type = "s"  # openpyxl guessed "f" for "=…" and "e" for "#N/A"; people typed text
