@@ -1,18 +1,33 @@
 """The points API (/api/v1/points/...): the same selectors and services as the pages."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from tongxin.core import rules
 from tongxin.core.api import ERRORS, Pagination, actor
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
 from tongxin.points import access, items_xlsx, periods, selectors, services
-from tongxin.points.models import Claim, Goods, LedgerEntry, Objection, PublishedBoard, Redemption
-from tongxin.points.views.common import goods_item_kept_or_managed, goods_kept_or_managed
+from tongxin.points.ledger import version_on
+from tongxin.points.models import (
+    Claim,
+    Goods,
+    LedgerEntry,
+    Objection,
+    PointItem,
+    PublishedBoard,
+    Redemption,
+    Scheme,
+    SchemeVersion,
+)
+from tongxin.points.views.common import goods_item_kept_or_managed, goods_kept_or_managed, user_with
 
 router = Router(tags=["党群积分"])
 
@@ -50,6 +65,86 @@ class SchemeDetailOut(SchemeOut):
     accrual: str
     notice_workdays: int
     items: list[ItemOut]
+
+
+class SchemeVersionOut(Schema):
+    scheme_id: int
+    number: int
+    effective_from: date
+    base_score: int
+    reset: str
+    accrual: str
+    notice_workdays: int
+    note: str
+    created_at: datetime
+    items: list[ItemOut]
+
+    @staticmethod
+    def resolve_items(obj: SchemeVersion) -> list[Any]:
+        return list(obj.items.all())
+
+
+def _cap(label: str) -> Any:
+    return Field(None, ge=1, le=services.ITEM_CAP_MAX, description=f"{label}（次）；留空为不限")
+
+
+class PointItemIn(Schema):
+    """One 积分项目, as a line of the scheme form; the bounds are those of ``services._check_items``."""
+
+    code: str = Field(..., min_length=1, max_length=services.ITEM_CODE_MAX, description="同一版本内不能重复")
+    name: str = Field(..., min_length=1, max_length=services.ITEM_NAME_MAX)
+    category: PointItem.Category
+    points: int = Field(
+        ...,
+        ge=-services.ITEM_POINTS_MAX,
+        le=services.ITEM_POINTS_MAX,
+        description="加分为正数，扣分为负数，不能为0",
+    )
+    eligible: PointItem.Eligible = PointItem.Eligible.ALL
+    evidence_required: bool = False
+    cap_person_month: int | None = _cap("个人每月上限")
+    cap_person_quarter: int | None = _cap("个人每季上限")
+    cap_person_year: int | None = _cap("个人每年上限")
+    cap_household_month: int | None = _cap("每户每月上限")
+    cap_household_quarter: int | None = _cap("每户每季上限")
+    cap_household_year: int | None = _cap("每户每年上限")
+
+    def spec(self) -> services.ItemSpec:
+        return services.ItemSpec(
+            code=self.code, name=self.name, category=self.category.value, points=self.points,
+            eligible=self.eligible.value, evidence_required=self.evidence_required,
+            **{cap: getattr(self, cap) for cap in services.CAP_FIELDS},
+        )  # fmt: skip
+
+
+def _items() -> Any:
+    return Field(..., min_length=1, max_length=services.ITEMS_MAX, description="全部积分项目（不是增量）")
+
+
+class SchemeIn(Schema):
+    region_id: int = Field(..., description="县（市、区）、乡镇（街道）或村（社区）")
+    name: str = Field(..., min_length=1, max_length=100)
+    effective_from: date | None = Field(None, description="留空为今天")
+    # Not a rule but a storage bound, as for an item's points.
+    base_score: int = Field(0, ge=0, le=services.ITEM_POINTS_MAX)
+    reset: SchemeVersion.Reset = SchemeVersion.Reset.YEARLY
+    accrual: SchemeVersion.Accrual = SchemeVersion.Accrual.BOTH
+    notice_workdays: int | None = Field(None, ge=1, le=30, description="留空为规则 notice_workdays")
+    is_sample: bool = False
+    items: list[PointItemIn] = _items()
+
+
+class SchemeVersionIn(Schema):
+    """A new version. Omitted settings keep those of the version in force today, as the page fills them in;
+    ``items`` is the whole list of the new version."""
+
+    effective_from: date | None = Field(None, description="留空为今天；不能早于最新版本的生效日期")
+    base_score: int | None = Field(None, ge=0, le=services.ITEM_POINTS_MAX)
+    reset: SchemeVersion.Reset | None = None
+    accrual: SchemeVersion.Accrual | None = None
+    notice_workdays: int | None = Field(None, ge=1, le=30)
+    note: str = Field(..., min_length=1, max_length=200, description="修订说明（为什么修改方案）")
+    items: list[PointItemIn] = _items()
 
 
 class LineOut(Schema):
@@ -221,6 +316,13 @@ class GoodsOut(Schema):
     is_active: bool
 
 
+class GoodsIn(Schema):
+    scheme_id: int
+    name: str = Field(..., max_length=100)
+    price: int = Field(..., ge=1, le=services.PRICE_MAX, description="兑换所需积分")
+    stock: int = Field(0, ge=0, le=services.RESTOCK_MAX, description="初始库存")
+
+
 class GoodsPatchIn(Schema):
     """Fields left out keep their value. Stock is not here: only restocking and redemptions change it."""
 
@@ -251,6 +353,44 @@ class RedemptionOut(Schema):
     at: datetime
 
 
+class ShopReportFilter(Schema):
+    month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="如 2026-04；留空为本月")
+
+
+class ShopReportRowOut(Schema):
+    scheme_name: str
+    goods_name: str
+    times: int
+    quantity: int
+    points: int
+
+
+class ShopReportOut(Schema):
+    month: str
+    month_label: str
+    total: int
+    rows: list[ShopReportRowOut]
+
+
+class NominationFilter(Schema):
+    top: int | None = Field(
+        None, ge=1, le=500, description="前N名（并列者均列入）；留空为规则 nomination_top_n"
+    )
+
+
+class NominationsOut(Schema):
+    """A list for people to decide on (评先推荐): nothing is decided or recorded by asking for it."""
+
+    board_id: int
+    title: str
+    period: str
+    published_at: datetime
+    top: int
+    rows: list[BoardRowOut]
+    basis: str
+    note: str
+
+
 class ClaimFilter(Schema):
     state: Claim.State | None = None
 
@@ -260,7 +400,27 @@ class EntryFilter(Schema):
     period: str = Field("", max_length=7)
 
 
+@contextmanager
+def _payload_fields(**renames: str) -> Iterator[None]:
+    """Services name the argument a refusal concerns (``region``); the answer names the payload's field
+    (``region_id``), so a client can show it beside its input."""
+    try:
+        yield
+    except DomainError as exc:
+        exc.field = renames.get(exc.field or "", exc.field)
+        raise
+
+
 # --- schemes --------------------------------------------------------------------------------------
+
+
+def _scheme_detail(scheme: Scheme) -> dict[str, Any]:
+    v = version_on(scheme, timezone.localdate())
+    return {
+        **{f: getattr(scheme, f) for f in ("id", "name", "region_id", "is_sample", "is_active", "chain_seq", "chain_head")},
+        "version": v.number, "effective_from": v.effective_from, "base_score": v.base_score, "reset": v.reset,
+        "accrual": v.accrual, "notice_workdays": v.notice_workdays, "items": list(v.items.all()),
+    }  # fmt: skip
 
 
 @router.get("/schemes", response=list[SchemeOut], summary="积分方案列表")
@@ -273,17 +433,48 @@ def list_schemes(request: HttpRequest) -> Any:
     "/schemes/{int:scheme_id}", response={200: SchemeDetailOut, **ERRORS}, summary="积分方案（现行版本）"
 )
 def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
-    from django.utils import timezone
+    return _scheme_detail(selectors.scheme_for(actor(request), scheme_id))
 
-    from tongxin.points.ledger import version_on
 
-    scheme = selectors.scheme_for(actor(request), scheme_id)
-    v = version_on(scheme, timezone.localdate())
-    return {
-        **{f: getattr(scheme, f) for f in ("id", "name", "region_id", "is_sample", "is_active", "chain_seq", "chain_head")},
-        "version": v.number, "effective_from": v.effective_from, "base_score": v.base_score, "reset": v.reset,
-        "accrual": v.accrual, "notice_workdays": v.notice_workdays, "items": list(v.items.all()),
-    }  # fmt: skip
+@router.post("/schemes", response={201: SchemeDetailOut, **ERRORS}, summary="新建积分方案（含首版积分项目）")
+def create_scheme(request: HttpRequest, payload: SchemeIn) -> Status:
+    """For a manager (`points.manage`) of the region; a region outside that scope is 404. A region has one
+    active scheme, so a retried request is refused (400, `field` = `region_id`) once the first succeeded."""
+    user = actor(request)
+    region = selectors.region_for(user, payload.region_id, access.MANAGE)
+    with _payload_fields(region="region_id"):
+        scheme = services.create_scheme(
+            actor=user, region=region, name=payload.name, items=[i.spec() for i in payload.items],
+            effective_from=payload.effective_from or timezone.localdate(), base_score=payload.base_score,
+            reset=payload.reset.value, accrual=payload.accrual.value, notice_workdays=payload.notice_workdays,
+            is_sample=payload.is_sample,
+        )  # fmt: skip
+    return Status(201, _scheme_detail(scheme))
+
+
+@router.post(
+    "/schemes/{int:scheme_id}/versions",
+    response={201: SchemeVersionOut, **ERRORS},
+    summary="发布积分方案新版本（此前的积分流水不变）",
+)
+def add_scheme_version(request: HttpRequest, scheme_id: int, payload: SchemeVersionIn) -> Status:
+    """For a manager (`points.manage`) of the scheme's region; outside that scope 404. Settings left out
+    keep those of the version in force today; `items` is the new version's whole list. A version whose
+    rules are those of the latest version is refused (400, `field` = `items`), so a retried request does
+    not publish a second version; there is no idempotency key."""
+    user = actor(request)
+    scheme = selectors.scheme_for(user, scheme_id, access.MANAGE)
+    current = version_on(scheme, timezone.localdate())
+    version = services.add_scheme_version(
+        actor=user, scheme=scheme, effective_from=payload.effective_from or timezone.localdate(),
+        items=[i.spec() for i in payload.items],
+        base_score=current.base_score if payload.base_score is None else payload.base_score,
+        reset=current.reset if payload.reset is None else payload.reset.value,
+        accrual=current.accrual if payload.accrual is None else payload.accrual.value,
+        notice_workdays=current.notice_workdays if payload.notice_workdays is None else payload.notice_workdays,
+        note=payload.note,
+    )  # fmt: skip
+    return Status(201, version)
 
 
 @router.get(
@@ -300,10 +491,6 @@ def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
     },
 )
 def get_scheme_items_xlsx(request: HttpRequest, scheme_id: int) -> HttpResponse:
-    from django.utils import timezone
-
-    from tongxin.points.ledger import version_on
-
     scheme = selectors.scheme_for(actor(request), scheme_id)
     v = version_on(scheme, timezone.localdate())
     response = HttpResponse(items_xlsx.workbook_for(v.items.all()), content_type=items_xlsx.XLSX)
@@ -428,13 +615,30 @@ def publish(request: HttpRequest, payload: PublishIn) -> Status:
     return Status(201, board)
 
 
+@router.get(
+    "/boards/{int:board_id}/nominations",
+    response={200: NominationsOut, **ERRORS},
+    summary="评先推荐名单（已发布积分榜的前N名，供研究决定）",
+)
+def get_nominations(request: HttpRequest, board_id: int, filters: Query[NominationFilter]) -> dict[str, Any]:
+    """The list the published-boards page exports to Excel, for anyone who may see the board. A list for
+    the village committee and representatives to decide on: asking for it decides and records nothing."""
+    board = selectors.board_for(actor(request), board_id)
+    rule = rules.in_force("points_defaults")["nomination_top_n"]
+    top = filters.top or int(rule.value)
+    return {
+        "board_id": board.pk, "title": board.title, "period": board.period, "published_at": board.published_at,
+        "top": top, "rows": [r for r in board.rows if r["rank"] <= top],
+        "basis": f"{rule.article}（{rule.mark}）",
+        "note": "本名单仅供村两委和群众代表研究，由人作出决定，系统不自动评定。",
+    }  # fmt: skip
+
+
 # --- me and the shop ------------------------------------------------------------------------------
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="我的积分")
 def me(request: HttpRequest) -> Any:
-    from django.utils import timezone
-
     mine = selectors.my_points(user=actor(request), today=timezone.localdate())
     if mine is None:
         raise DomainError("您的账号尚未关联村民信息。", field="person", code="not_linked")
@@ -451,6 +655,18 @@ def me(request: HttpRequest) -> Any:
 def list_goods(request: HttpRequest) -> Any:
     """The goods of the shops the user keeps and of the schemes they manage, off the shelf too."""
     return goods_kept_or_managed(actor(request))
+
+
+@router.post("/goods", response={201: GoodsOut, **ERRORS}, summary="上架新商品")
+def create_goods(request: HttpRequest, payload: GoodsIn) -> Status:
+    """On the shop of a scheme the user manages (`points.manage`); another scheme is 404."""
+    user = actor(request)
+    scheme = selectors.scheme_for(user, payload.scheme_id, access.MANAGE)
+    with _payload_fields(scheme="scheme_id"):
+        goods = services.create_goods(
+            actor=user, scheme=scheme, name=payload.name, price=payload.price, stock=payload.stock
+        )
+    return Status(201, goods)
 
 
 @router.patch("/goods/{int:goods_id}", response={200: GoodsOut, **ERRORS}, summary="修改商品名称或兑换积分")
@@ -495,3 +711,22 @@ def redeem(request: HttpRequest, goods_id: int, payload: RedeemIn) -> Status:
         actor=user, goods=goods, person=person, quantity=payload.quantity, request_key=payload.request_key
     )
     return Status(201, r)
+
+
+@router.get("/shop/report", response={200: ShopReportOut, **ERRORS}, summary="积分超市月报")
+def get_shop_report(request: HttpRequest, filters: Query[ShopReportFilter]) -> dict[str, Any]:
+    """Per goods, how many were redeemed for how many points in the month: the shop report page as JSON,
+    for shop keepers, managers and staff with `points.view` (others 404), over the shops in their scope."""
+    user = user_with(request, access.SHOP, access.MANAGE, access.VIEW)
+    month = filters.month or periods.month_of(timezone.localdate())
+    rows = selectors.shop_report(user, month=month)
+    return {
+        "month": month,
+        "month_label": periods.label(month),
+        "total": sum(r["points"] for r in rows),
+        "rows": [
+            {"scheme_name": r["goods__scheme__name"], "goods_name": r["goods__name"], "times": r["times"],
+             "quantity": r["quantity"], "points": r["points"]}
+            for r in rows
+        ],
+    }  # fmt: skip
