@@ -61,6 +61,10 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         reason = f"{bounds[kind][0]}{ctx[bounds[kind][1]]}"
     elif kind == "string_too_long" and "max_length" in ctx:
         reason = f"太长（最多{ctx['max_length']}个字符）"
+    elif kind == "too_long" and "max_length" in ctx:
+        reason = f"太多（最多{ctx['max_length']}项）"
+    elif kind == "too_short" and "min_length" in ctx:
+        reason = f"太少（至少{ctx['min_length']}项）"
     else:
         reason = _PYDANTIC_MESSAGES.get(kind, "格式不正确")
     return _error(request, 422, "invalid", f"字段 {field or '请求'} {reason}。", field)

@@ -126,7 +126,7 @@ def test_it_creates_a_scheme_with_its_first_version(world: World) -> None:
         ({"reset": "monthly"}, "reset", "不是允许的取值"),
         ({"notice_workdays": 31}, "notice_workdays", "不能大于30"),
         ({"base_score": -1}, "base_score", "不能小于0"),
-        ({"items": []}, "items", "格式不正确"),
+        ({"items": []}, "items", "太少（至少1项）"),
         ({"items": [_item(name="名" * 101)]}, "items.0.name", "最多100个字符"),
         ({"items": [_item(code="C" * 33)]}, "items.0.code", "最多32个字符"),
         ({"items": [_item(code="")]}, "items.0.code", "不能为空"),
@@ -135,7 +135,7 @@ def test_it_creates_a_scheme_with_its_first_version(world: World) -> None:
         ({"items": [_item(points=-1_000_001)]}, "items.0.points", "不能小于-1000000"),
         ({"items": [_item(cap_household_year=0)]}, "items.0.cap_household_year", "不能小于1"),
         ({"items": [_item(cap_person_month=1_000_001)]}, "items.0.cap_person_month", "不能大于1000000"),
-        ({"items": [_item(code=f"C{i}") for i in range(501)]}, "items", "格式不正确"),
+        ({"items": [_item(code=f"C{i}") for i in range(501)]}, "items", "太多（最多500项）"),
     ],
 )  # fmt: skip
 def test_bad_scheme_input_is_422_naming_the_field(
@@ -152,6 +152,7 @@ def test_bad_scheme_input_is_422_naming_the_field(
         ([_item(), _item(code=" LAB ", name="又一个")], "第2项：项目代码“LAB”重复"),
         ([_item(points=0)], "第1项：分值不能为0"),
         ([_item(name="   ")], "第1项：项目名称不能为空"),
+        ([_item(name="义务\x0b劳动")], "第1项：含有不可见的控制字符"),
     ],
 )
 def test_items_the_service_refuses_are_400_on_items(world: World, items: list[Any], says: str) -> None:
@@ -543,3 +544,23 @@ def test_two_concurrent_identical_versions_publish_one() -> None:
     assert sorted(outcomes) == ["items", "ok"]
     assert SchemeVersion.objects.filter(scheme=scheme).count() == 2
     assert not LedgerEntry.objects.exists()
+
+
+def test_the_scheme_page_refuses_odd_digits_and_a_huge_base_score(world: World, client: Client) -> None:
+    """'²' passes str.isdigit() but not int(); a base score past the column failed on PostgreSQL."""
+    login(client, world.user("village_secretary"))
+    response = client.post(
+        reverse("points:scheme_create"), _scheme_form(world, "LAB,义务劳动,labour,5,all,否,²")
+    )
+    assert response.status_code == 200 and "上限“²”应为正整数或留空" in response.content.decode()
+    form = _scheme_form(world, "LAB,义务劳动,labour,5")
+    form["base_score"] = "9999999999"
+    response = client.post(reverse("points:scheme_create"), form)
+    assert response.status_code == 200 and not Scheme.objects.exists()
+    assert "基础分" in response.content.decode()
+    with pytest.raises(DomainError) as err:
+        services.create_scheme(
+            actor=None, region=world.village_a1, name="方案", items=list(ITEMS), effective_from=date(2026, 1, 1),
+            base_score=10**10,
+        )  # fmt: skip
+    assert err.value.field == "base_score"

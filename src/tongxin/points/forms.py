@@ -151,7 +151,7 @@ def parse_items(text: str) -> list[ItemSpec]:
         for c in cells[6:12]:
             if c == "":
                 caps.append(None)
-            elif c.isdigit() and int(c) > 0:
+            elif c.isdecimal() and int(c) > 0:  # not isdigit(): int('²') fails
                 caps.append(int(c))
             else:
                 problems.append(f"第{n}行：上限“{c}”应为正整数或留空")
@@ -195,7 +195,7 @@ _CAPS = [
 class VersionForm(forms.Form):
     effective_from = forms.DateField(label="生效日期", widget=DATE)
     base_score = forms.IntegerField(
-        label="基础分", min_value=0, initial=0, widget=forms.NumberInput(attrs=TEXT)
+        label="基础分", min_value=0, max_value=1_000_000, initial=0, widget=forms.NumberInput(attrs=TEXT)
     )
     reset = forms.ChoiceField(
         label="清零周期", choices=SchemeVersion.Reset.choices, widget=forms.Select(attrs=SELECT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -92,6 +93,10 @@ def _shown(value: str) -> str:
     return value if len(value) <= 20 else value[:20] + "…"
 
 
+# Control characters (other than none at all) have no place in a code or a name printed on the wall.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _check_items(items: list[ItemSpec]) -> None:
     """Refuse items a form, an upload or the API may send but the scheme cannot hold, listing every
     problem by item (第N项, in the order sent) and field at once."""
@@ -115,6 +120,8 @@ def _check_items(items: list[ItemSpec]) -> None:
             problems.append(f"{where}：项目代码“{code}”重复")
         seen.add(code)
         name = item.name.strip()
+        if _CONTROL.search(item.code) or _CONTROL.search(item.name) or _CONTROL.search(item.category):
+            problems.append(f"{where}：含有不可见的控制字符，请重新输入")
         if not name:
             problems.append(f"{where}：项目名称不能为空")
         elif len(name) > ITEM_NAME_MAX:
@@ -157,6 +164,8 @@ def _create_version(
         raise DomainError(f"积分归属“{accrual}”无效。", field="accrual")
     if base_score < 0:
         raise DomainError("基础分不能为负数。", field="base_score")
+    if base_score > ITEM_POINTS_MAX:
+        raise DomainError(f"基础分不能超过{ITEM_POINTS_MAX}分。", field="base_score")
     if notice_workdays is None:
         notice_workdays = int(_rule("notice_workdays", effective_from))
     if notice_workdays < 1 or notice_workdays > 30:
