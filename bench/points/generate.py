@@ -300,19 +300,10 @@ def build_entries(village: Any, scheme: Any, span: tuple[int, int, list[int]], n
     ]
     hrow = [(hid, p, v, village.path, *anc) for (hid, p), v in htot.items()]
     wrow = [(scheme.pk, pid, "2026", v, 0) for pid, v in wallet.items()]
-    pcols = (
-        "person_id",
-        "period",
-        "points",
-        "region_path",
-        "anc1",
-        "anc2",
-        "anc3",
-        "household_id",
-        "is_member",
-    )
-    hcols = ("household_id", "period", "points", "region_path", "anc1", "anc2", "anc3")
-    wcols = ("scheme_id", "person_id", "cycle", "earned", "spent")
+    from tongxin.points.ledger import HOUSEHOLD_TOTAL_COLUMNS as hcols
+    from tongxin.points.ledger import PERSON_TOTAL_COLUMNS as pcols
+    from tongxin.points.ledger import WALLET_COLUMNS as wcols
+
     with transaction.atomic():
         _bulk(connection, LedgerEntry._meta.db_table, cols, rows)
         _bulk(connection, PersonTotal._meta.db_table, pcols, prow)

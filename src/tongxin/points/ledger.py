@@ -73,6 +73,14 @@ _COLUMNS = (
 )  # fmt: skip
 
 
+# Column order of the rows ``_add_to_totals`` builds (and the benchmark generator loads).
+PERSON_TOTAL_COLUMNS = (
+    "person_id", "period", "points", "region_path", "anc1", "anc2", "anc3", "household_id", "is_member",
+)  # fmt: skip
+HOUSEHOLD_TOTAL_COLUMNS = ("household_id", "period", "points", "region_path", "anc1", "anc2", "anc3")
+WALLET_COLUMNS = ("scheme_id", "person_id", "cycle", "earned", "spent")
+
+
 def insert_rows(cur: Any, model: Any, columns: tuple[str, ...], rows: list[Any], tail: str = "") -> None:
     """``INSERT INTO model (columns) ... tail`` for ``rows``. On PostgreSQL one statement that unnests
     one array per column (a round trip per row is most of the cost of a bulk append there, and a
@@ -180,17 +188,7 @@ def _add_to_totals(scheme: Scheme, specs: list[EntrySpec]) -> None:
         insert_rows(
             cur,
             PersonTotal,
-            (
-                "person_id",
-                "period",
-                "points",
-                "region_path",
-                "anc1",
-                "anc2",
-                "anc3",
-                "household_id",
-                "is_member",
-            ),
+            PERSON_TOTAL_COLUMNS,
             [person_rows[k] for k in sorted(person_rows)],
             f" ON CONFLICT (person_id, period) DO UPDATE SET points = {pt}.points + excluded.points,"
             " region_path = excluded.region_path, anc1 = excluded.anc1, anc2 = excluded.anc2,"
@@ -199,14 +197,14 @@ def _add_to_totals(scheme: Scheme, specs: list[EntrySpec]) -> None:
         insert_rows(
             cur,
             HouseholdTotal,
-            ("household_id", "period", "points", "region_path", "anc1", "anc2", "anc3"),
+            HOUSEHOLD_TOTAL_COLUMNS,
             [household_rows[k] for k in sorted(household_rows)],
             f" ON CONFLICT (household_id, period) DO UPDATE SET points = {ht}.points + excluded.points",
         )
         insert_rows(
             cur,
             Wallet,
-            ("scheme_id", "person_id", "cycle", "earned", "spent"),
+            WALLET_COLUMNS,
             [[scheme.pk, pid, cycle, pts, 0] for (pid, cycle), pts in sorted(wallets.items())],
             f" ON CONFLICT (scheme_id, person_id, cycle) DO UPDATE SET earned = {wt}.earned + excluded.earned",
         )
