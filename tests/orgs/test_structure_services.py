@@ -32,6 +32,31 @@ def test_moving_an_organisation_moves_its_subtree_and_members(world: World) -> N
     assert AuditEvent.objects.filter(action="orgs.party_org.move", success=True).count() == 1
 
 
+def test_grants_on_a_moved_organisation_follow_it(world: World) -> None:
+    """Whoever was granted the moved branch (or a group below it) keeps it; region grants stay."""
+    from tests.factories import make_user
+    from tongxin.accounts import services as account_services
+    from tongxin.core.scoping import in_scope
+
+    holder = make_user("station_secretary")
+    grant = account_services.grant_role(
+        actor=None, user=holder, role="branch_secretary", node=world.station_branch
+    )
+    region_grant = world.user("village_secretary").grants.filter(tree="region").first()
+    region_path = region_grant.path if region_grant else None
+    services.move_party_org(
+        actor=world.user("county_admin"), org=world.station_branch, parent=world.committee_b
+    )
+    world.station_branch.refresh_from_db()
+    grant.refresh_from_db()
+    assert grant.path == world.station_branch.path
+    holder = type(holder).objects.get(pk=holder.pk)
+    assert in_scope(world.station_branch.path, holder, "registry.view", "org")
+    if region_grant is not None:
+        region_grant.refresh_from_db()
+        assert region_grant.path == region_path
+
+
 def test_moving_an_organisation_under_its_own_subtree_is_refused(world: World) -> None:
     with pytest.raises(DomainError) as exc:
         services.move_party_org(

@@ -28,6 +28,13 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from tongxin.core import jobs
+        from tongxin.orgs.paths import copies_org_path
+
+        # Rows scoped by a party organisation follow it when it moves (the escalation records keep
+        # the path they were sent to: they are history).
+        copies_org_path("cases.Case", "handler_path")
+        copies_org_path("cases.Case", "escalated_to_path")
+        copies_org_path("cases.VolunteerTeam", "org_path")
 
         post_migrate.connect(_seed_categories, sender=self, dispatch_uid="cases_seed_categories")
 

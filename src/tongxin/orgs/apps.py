@@ -19,3 +19,14 @@ class OrgsConfig(AppConfig):
 
         trees.register("region", "行政区划", Region)
         trees.register("org", "党组织", PartyOrg)
+
+        from tongxin.orgs.paths import copies_org_path
+
+        for label, field in (
+            ("orgs.Membership", "org_path"), ("orgs.Person", "org_path"), ("orgs.Unit", "org_path"),
+            ("orgs.Transfer", "from_org_path"), ("orgs.Transfer", "to_org_path"),
+            # Grants on the org tree: whoever was granted the moved branch keeps it (region grants
+            # never match, their paths start with /r).
+            ("accounts.Grant", "path"),
+        ):  # fmt: skip
+            copies_org_path(label, field)

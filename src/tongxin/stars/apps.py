@@ -11,6 +11,11 @@ class StarsConfig(AppConfig):
 
     def ready(self) -> None:
         from tongxin.core import jobs
+        from tongxin.orgs.paths import copies_org_path
+
+        # Rows scoped by a branch follow it when it moves under another committee.
+        for label in ("stars.StarCycle", "stars.WeakBranch", "stars.Pairing", "stars.RectificationTask"):
+            copies_org_path(label, "org_path")
 
         @jobs.register("stars.close_notices", "五星支部：公示期满且无未处理异议的，确定星级")
         def close_notices(now: datetime) -> str:

@@ -13,7 +13,7 @@ from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.core.scoping import prefix_q
-from tongxin.orgs import coverage
+from tongxin.orgs import coverage, paths
 from tongxin.orgs.models import (
     CommitteeMember,
     InstructorAppointment,
@@ -21,7 +21,6 @@ from tongxin.orgs.models import (
     PartyOrg,
     Person,
     Region,
-    Transfer,
     Unit,
 )
 from tongxin.orgs.services.registry import create_party_org, may_edit_org, may_edit_unit
@@ -36,7 +35,8 @@ def _rebase(model: type[Model], field: str, old: str, new: str) -> int:
 @service("orgs.party_org.move")
 def move_party_org(*, actor: Any, org: PartyOrg, parent: PartyOrg) -> PartyOrg:
     """Move ``org`` with its whole subtree under ``parent``. Cycles are refused; members, supervised
-    units and transfers follow (their copied paths are rewritten in the same transaction)."""
+    units, transfers and the rows other apps scope by the org (declared in ``orgs.paths``) follow:
+    their copied paths are rewritten in the same transaction."""
     if not may_edit_org(actor, org):
         raise DomainError("该党组织不在您的管理范围内。", field="org")
     if not may_edit_org(actor, parent):
@@ -52,13 +52,7 @@ def move_party_org(*, actor: Any, org: PartyOrg, parent: PartyOrg) -> PartyOrg:
     depth_delta = parent.depth + 1 - org.depth
     PartyOrg.objects.filter(prefix_q("path", old)).update(depth=F("depth") + depth_delta)
     moved = _rebase(PartyOrg, "path", old, new)
-    for model, field in (
-        (Membership, "org_path"),
-        (Person, "org_path"),
-        (Unit, "org_path"),
-        (Transfer, "from_org_path"),
-        (Transfer, "to_org_path"),
-    ):
+    for model, field in paths.declared_copies():  # members, units, transfers, cases, stars … (orgs.paths)
         _rebase(model, field, old, new)
     PartyOrg.objects.filter(pk=org.pk).update(parent=parent, updated_at=timezone.now())
     org.refresh_from_db()
