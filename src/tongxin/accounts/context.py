@@ -32,11 +32,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for label, name, perm, _order in nav_entries():
             if perm is None or user.has_perm_anywhere(perm):
                 url = reverse(name)
-                items.append(
-                    {
-                        "label": label,
-                        "url": url,
-                        "active": request.path.startswith(url) if url != "/" else request.path == "/",
-                    }
-                )
+                items.append({"label": label, "url": url, "active": False})
+        # One entry is active: the one whose address is the longest prefix of this page's
+        # (组织体系 /orgs/ must not light up beside 党组织 /orgs/orgs/).
+        matches = [
+            i for i in items if request.path.startswith(i["url"]) and (i["url"] != "/" or request.path == "/")
+        ]
+        if matches:
+            max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items, "demo_mode": settings.DEMO_MODE}
