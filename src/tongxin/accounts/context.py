@@ -27,7 +27,7 @@ def nav_entries() -> list[tuple[str, str, str | None, int]]:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    items = []
+    items: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
         for label, name, perm, _order in nav_entries():
             if perm is None or user.has_perm_anywhere(perm):
