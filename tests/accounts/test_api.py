@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import World, api_client
 from tongxin.accounts.models import ApiToken
@@ -110,3 +111,29 @@ def test_fast_token_principal_equals_the_orm(world: World) -> None:
     assert (grant.role, grant.path) == ("county_admin", world.county.path)
     assert last_used is None and token_id == ApiToken.objects.get(digest=ApiToken.digest_of(raw)).pk
     assert user_for_token("tx_unknown") is None
+
+
+@pytest.mark.django_db
+def test_fast_token_principal_with_several_grants_a_revoked_one_and_none(world: World) -> None:
+    """One statement returns a row per grant: every active grant once, revoked ones never, and a user
+    without grants still found (with none)."""
+    from tests.factories import make_user
+    from tongxin.accounts import services as account_services
+    from tongxin.accounts.principal import user_for_token
+    from tongxin.accounts.services import create_api_token
+
+    user = make_user("many_grants")
+    kept = [
+        account_services.grant_role(actor=None, user=user, role="points_recorder", node=world.village_a1),
+        account_services.grant_role(actor=None, user=user, role="points_reviewer", node=world.village_b1),
+    ]
+    gone = account_services.grant_role(actor=None, user=user, role="resident", node=world.village_a1)
+    type(gone).objects.filter(pk=gone.pk).update(revoked_at=timezone.now())
+    _, raw = create_api_token(actor=None, user=user)
+    found = user_for_token(raw)
+    assert found is not None
+    assert [g.pk for g in found[0].active_grants()] == [g.pk for g in kept]
+    bare = make_user("no_grants")
+    _, raw = create_api_token(actor=None, user=bare)
+    found = user_for_token(raw)
+    assert found is not None and found[0].pk == bare.pk and found[0].active_grants() == []

@@ -157,17 +157,6 @@ def revoke_grant(*, actor: User, grant: Grant) -> Grant:
     return grant
 
 
-def repath_grants(*, old_prefix: str, new_prefix: str) -> int:
-    """Follow a moved subtree: rewrite grant paths under ``old_prefix``. Called by ``orgs`` services
-    inside their own audited transaction."""
-    count = 0
-    for grant in Grant.objects.filter(path__startswith=old_prefix):
-        grant.path = new_prefix + grant.path[len(old_prefix) :]
-        grant.save(update_fields=["path"])
-        count += 1
-    return count
-
-
 @service("accounts.token.create")
 def create_api_token(*, actor: User | None, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new bearer token for ``user``; returns the row and the raw token, which is never stored."""
