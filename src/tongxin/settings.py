@@ -142,7 +142,9 @@ if _db_url:
     DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # A health check is one more round trip (SELECT 1) per request; off, a worker whose connection
+        # died (server restart, failover) fails one request and reconnects on the next.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", True)
 else:
     DATABASES = {
         "default": {
