@@ -10,7 +10,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tongxin.core import rules
 from tongxin.core.api import ERRORS, Pagination, actor
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
@@ -624,13 +623,10 @@ def get_nominations(request: HttpRequest, board_id: int, filters: Query[Nominati
     """The list the published-boards page exports to Excel, for anyone who may see the board. A list for
     the village committee and representatives to decide on: asking for it decides and records nothing."""
     board = selectors.board_for(actor(request), board_id)
-    rule = rules.in_force("points_defaults")["nomination_top_n"]
-    top = filters.top or int(rule.value)
+    listed = selectors.nominations(board, filters.top)
     return {
         "board_id": board.pk, "title": board.title, "period": board.period, "published_at": board.published_at,
-        "top": top, "rows": [r for r in board.rows if r["rank"] <= top],
-        "basis": f"{rule.article}（{rule.mark}）",
-        "note": "本名单仅供村两委和群众代表研究，由人作出决定，系统不自动评定。",
+        "top": listed.top, "rows": listed.rows, "basis": listed.basis, "note": listed.note,
     }  # fmt: skip
 
 

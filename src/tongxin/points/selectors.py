@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
+from tongxin.core import rules
 from tongxin.core.scoping import get_scoped_or_404, prefix_q, scoped
 from tongxin.orgs.models import Household, Person, Region
 from tongxin.points import access, chain, periods
@@ -318,6 +319,25 @@ def boards_for(user: Any) -> QuerySet[PublishedBoard]:
 
 def board_for(user: Any, pk: int) -> PublishedBoard:
     return get_scoped_or_404(PublishedBoard.objects.select_related("region"), user, access.VIEW, pk=pk)
+
+
+@dataclass(frozen=True)
+class Nominations:
+    """The top ``top`` of a published board (ties included) for honour rolls: a list for people to
+    decide on (PIPL art. 24); producing it decides and records nothing."""
+
+    top: int
+    rows: list[dict[str, Any]]
+    basis: str
+    note: str = "本名单仅供村两委和群众代表研究，由人作出决定，系统不自动评定。"
+
+
+def nominations(board: PublishedBoard, top: int | None = None) -> Nominations:
+    """``top`` defaults to the rule ``points_defaults.nomination_top_n``."""
+    rule = rules.in_force("points_defaults")["nomination_top_n"]
+    top = top or int(rule.value)
+    rows = [r for r in board.rows if r["rank"] <= top]
+    return Nominations(top=top, rows=rows, basis=f"{rule.article}（{rule.mark}）")
 
 
 def public_board(token: str) -> PublishedBoard:

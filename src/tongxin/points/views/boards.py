@@ -159,18 +159,16 @@ def nominations_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The top N of a published board as a nomination list; people decide, nothing is automatic."""
     user = user_with(request, access.VIEW)
     published = selectors.board_for(user, pk)
-    rule = rules.in_force("points_defaults")["nomination_top_n"]
     raw = request.GET.get("n", "")
-    n = int(raw) if raw.isdigit() and 0 < int(raw) <= 500 else int(rule.value)
-    rows = [r for r in published.rows if r["rank"] <= n]
+    listed = selectors.nominations(published, int(raw) if raw.isdigit() and 0 < int(raw) <= 500 else None)
     return workbook_response(
         filename=f"推荐名单-{published.title}.xlsx",
         title="评先推荐名单（供研究决定）",
         headers=["名次", "姓名", "积分"],
-        rows=((r["rank"], r["name"], r["points"]) for r in rows),
+        rows=((r["rank"], r["name"], r["points"]) for r in listed.rows),
         notes=[
-            f"来源：{published.title}（{published.published_at:%Y-%m-%d} 发布），前{n}名（并列者均列入）。",
-            f"依据：{rule.article}（{rule.mark}）。本名单仅供村两委和群众代表研究，由人作出决定，系统不自动评定。",
+            f"来源：{published.title}（{published.published_at:%Y-%m-%d} 发布），前{listed.top}名（并列者均列入）。",
+            f"依据：{listed.basis}。{listed.note}",
         ],
     )
 

@@ -51,9 +51,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def scheme_create(request: HttpRequest) -> HttpResponse:
     user = user_with(request, access.MANAGE)
-    regions = selectors.regions_for(user, access.MANAGE).filter(
-        kind__in=["county", "township", "street", "village", "community"]
-    )
+    regions = selectors.regions_for(user, access.MANAGE).filter(kind__in=services.SCHEME_REGION_KINDS)
     default_notice = rules.in_force("points_defaults").value("notice_workdays")
     form = SchemeForm(
         request.POST or None,
