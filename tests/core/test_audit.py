@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import World
+from tongxin.accounts.system import SYSTEM
+from tongxin.core.audit import record
 from tongxin.core.errors import DomainError
 from tongxin.core.models import AppendOnlyError, AuditEvent
 from tongxin.orgs import services
@@ -96,3 +98,14 @@ def test_personal_data_reveal_needs_permission_and_is_audited(world: World) -> N
         reveal_personal_data(actor=world.user("township_admin"), obj=person, field="mobile")
     assert reveal_personal_data(actor=world.user("county_admin"), obj=person, field="mobile") == "13912345678"
     assert AuditEvent.objects.filter(action="pii.reveal", success=True, target_id=str(person.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_system_actor_is_audited_by_name_and_never_saved() -> None:
+    event = record(actor=SYSTEM, action="test.system")
+    assert event.actor_id is None
+    assert event.actor_username == "system"
+    assert SYSTEM.has_perm_anywhere("points.manage")
+    assert SYSTEM.scope_paths("points.manage") == {"region": ["/"], "org": ["/"]}
+    with pytest.raises(TypeError):
+        SYSTEM.save()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -23,6 +24,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+
+    # True only for accounts.system.SYSTEM, the actor of jobs and commands.
+    is_system = False
 
     def __str__(self) -> str:
         return self.real_name or self.username
@@ -132,3 +136,32 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw() -> str:
         return "tx_" + secrets.token_urlsafe(32)
+
+
+class SystemActor(User):
+    """The actor of work no person started: ``tongxin tick`` jobs, management commands and the demo
+    builder. Services take ``actor: User``; jobs pass ``accounts.system.SYSTEM`` instead of ``None`` so that
+    "who did this" is always explicit. It holds every permission on the whole tree, is never saved, and
+    is audited under the name ``system`` (``core.audit`` stores no user row for it)."""
+
+    is_system = True
+
+    class Meta:
+        proxy = True
+        verbose_name = "系统"
+        verbose_name_plural = "系统"
+
+    def active_grants(self) -> list[Grant]:
+        return []
+
+    def has_perm_anywhere(self, perm: str) -> bool:
+        return True
+
+    def scope_paths(self, perm: str) -> dict[str, list[str]]:
+        return {"region": ["/"], "org": ["/"]}
+
+    def needs_two_factor(self) -> bool:
+        return False
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("The system actor is never saved.")

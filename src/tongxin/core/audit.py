@@ -22,6 +22,8 @@ _depth: ContextVar[int] = ContextVar("tongxin_service_depth", default=0)
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
+    if getattr(actor, "is_system", False):  # accounts.system.SYSTEM: jobs and commands, never a user row
+        return {"actor": None, "actor_username": "system"}
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_username": getattr(actor, "username", "") or ""}
     return {"actor": actor, "actor_username": actor.get_username()}
