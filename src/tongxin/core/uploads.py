@@ -425,4 +425,5 @@ def serve(field_file: FieldFile, *, filename: str, inline_images: bool = False) 
     what = sniff(data)
     content_type, suffix = _SERVED.get(what, ("application/octet-stream", ""))
     inline = inline_images and what in ("jpeg", "png")
-    return file_response(data, f"{filename}{suffix}", content_type, inline=inline)
+    stem = filename[: -len(suffix)] if suffix and filename.lower().endswith(suffix) else filename
+    return file_response(data, f"{stem}{suffix}", content_type, inline=inline)
