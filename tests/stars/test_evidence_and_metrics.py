@@ -20,7 +20,9 @@ from tongxin.stars import services
 from tongxin.stars.assessment import evaluate
 from tongxin.stars.models import Evidence, IndicatorAssessment, StarCycle
 
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"  # small, but a whole PDF (checked by content)
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"  # small, but a whole PDF (checked by content)
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 
