@@ -134,7 +134,7 @@ class Checked:
 
 
 def _size(n: int) -> str:
-    return f"{n // MB} MB" if n % MB == 0 else f"{n / MB:.1f} MB"
+    return f"{n / MB:.1f}".removesuffix(".0") + " MB"
 
 
 def _limit(name: str, default: int) -> int:

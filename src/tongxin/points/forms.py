@@ -44,8 +44,8 @@ def _photo(upload: UploadedFile | None) -> UploadedFile | None:
         return None
     try:
         return uploads.image(upload, field="evidence", label="现场照片").as_upload()
-    except DomainError as exc:
-        raise forms.ValidationError(exc.message) from None
+    except DomainError as exc:  # the page shows the field's label before the reason
+        raise forms.ValidationError(exc.message.removeprefix("现场照片：")) from None
 
 
 class PersonChoice(forms.ModelMultipleChoiceField):
