@@ -255,6 +255,14 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
+# Upload limits per kind of file (core/uploads.py); zip limits guard every .xlsx/.docx before unzipping.
+UPLOAD_MAX_IMAGE_BYTES = env_int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+UPLOAD_MAX_PDF_BYTES = env_int("UPLOAD_MAX_PDF_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_XLSX_BYTES = env_int("UPLOAD_MAX_XLSX_BYTES", 10 * 1024 * 1024)
+UPLOAD_MAX_DOCX_BYTES = env_int("UPLOAD_MAX_DOCX_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000)
+UPLOAD_MAX_UNZIPPED_BYTES = env_int("UPLOAD_MAX_UNZIPPED_BYTES", 64 * 1024 * 1024)
+UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 2000)
 
 # --- Security headers -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -10,12 +10,16 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import log_in, shot
+from tests.cases.conftest import jpeg_bytes
 from tests.factories import PASSWORD, World
 from tests.points.helpers import make_scheme, make_villagers
 from tongxin.points import services
 from tongxin.points.models import Claim, LedgerEntry, Objection, Redemption, SchemeVersion
 
-GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+GIF_HTML = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00"
+    b"\x01\x00\x01\x00\x00\x02\x02D\x01\x00;<html><script>alert(1)</script></html>"
+)
 
 
 def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -104,14 +108,22 @@ def test_villager_claims_for_themself_with_a_photo(
     make_scheme(world.village_a1)
     person = make_villagers(world.village_a1, 1).people[0]
     services.link_person(actor=None, user=world.user("resident"), person=person)
-    photo = tmp_path / "labour.gif"
-    photo.write_bytes(GIF)
+    photo = tmp_path / "labour.jpg"  # a phone photo with its GPS position: stored re-encoded without it
+    photo.write_bytes(jpeg_bytes(size=(1200, 900)))
     page, base = phone_page, live_server.url
     _login(page, base, "resident")
     page.goto(f"{base}/points/me/")
     page.click("text=本人申报")
     page.select_option("select[name=item_code]", "LAB")
     page.fill("input[name=title]", "清扫门前积雪")
+    # A GIF (here with a web page behind it) is refused on the field, with the reason.
+    page.set_input_files(
+        "input[name=evidence]", {"name": "labour.gif", "mimeType": "image/gif", "buffer": GIF_HTML}
+    )
+    page.click("main button[type=submit]")
+    assert "现场照片：“labour.gif”不是有效的图片" in page.inner_text(".errorlist")
+    assert not Claim.objects.exists()
+    shot(page, "points-self-claim-refused-phone")
     page.set_input_files("input[name=evidence]", str(photo))
     shot(page, "points-self-claim-phone")
     page.click("main button[type=submit]")
@@ -119,3 +131,9 @@ def test_villager_claims_for_themself_with_a_photo(
     claim = Claim.objects.get()
     assert claim.is_self_claim and claim.evidence
     assert "待审核" in page.inner_text("main")
+    # The reviewer sees the photo on the claim (served as an attachment, which an <img> still shows).
+    page.context.clear_cookies()
+    _login(page, base, "points_reviewer")
+    page.goto(f"{base}/points/claims/{claim.pk}/")
+    page.wait_for_function("document.querySelector('img[alt=现场照片]').naturalWidth > 0")
+    shot(page, "points-claim-photo-phone")

@@ -64,7 +64,7 @@ def test_task_goes_overdue_escalates_and_is_verified(
     assert "已督办1次" in page.inner_text("[data-testid=escalated]")
     page.fill("textarea[name=report-report]", "已补齐2026年三会一课记录")
     page.set_input_files("input[name=report-file]", {"name": "记录.pdf", "mimeType": "application/pdf",
-                                                      "buffer": b"%PDF-1.4 demo"})  # fmt: skip
+                                                      "buffer": b"%PDF-1.4\n%%EOF\n"})  # fmt: skip
     page.click("[data-testid=report]")
     page.wait_for_selector("text=已报告整改完成")
     assert "待核验" in page.inner_text("[data-testid=task-state]")

@@ -4,6 +4,7 @@ behalf, routing, and duplicates nearby suggested for merging."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -48,8 +49,11 @@ def test_a_grid_worker_reports_only_in_their_own_grid(loop: Loop) -> None:
     assert exc.value.field == "region"
 
 
-def test_photos_are_resized_and_stripped_of_exif_but_keep_the_capture_time(loop: Loop) -> None:
-    case = loop.report(photos=(photo_upload(),))
+def test_photos_are_resized_and_stripped_of_exif_but_keep_the_capture_time(
+    loop: Loop, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written when the case commits
+        case = loop.report(photos=(photo_upload(),))
     photo = case.photos.get()
     assert max(photo.width, photo.height) == 1600
     with photo.image.open("rb") as f:
@@ -121,22 +125,27 @@ def test_duplicates_nearby_are_suggested(loop: Loop) -> None:
     assert merged.state == "merged" and merged.merged_into == first
 
 
-def test_the_phone_form_files_a_report_with_a_photo(loop: Loop) -> None:
+def test_the_phone_form_files_a_report_with_a_photo(
+    loop: Loop, django_capture_on_commit_callbacks: Any
+) -> None:
     client = login(Client(), loop.rider)
     page = client.get("/cases/new/?kind=report")
     assert page.status_code == 200 and "使用我的位置" in page.content.decode()
-    r = client.post(
-        "/cases/new/",
-        {
-            "category": loop.cats["environment"].pk,
-            "description": "垃圾桶满溢",
-            "region": loop.world.village_a1.pk,
-            "lat": "34.9",
-            "lng": "112.78",
-            "published": "on",
-            "photos": [SimpleUploadedFile("a.jpg", jpeg_bytes(size=(800, 600)), content_type="image/jpeg")],
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the photo is written when the case commits
+        r = client.post(
+            "/cases/new/",
+            {
+                "category": loop.cats["environment"].pk,
+                "description": "垃圾桶满溢",
+                "region": loop.world.village_a1.pk,
+                "lat": "34.9",
+                "lng": "112.78",
+                "published": "on",
+                "photos": [
+                    SimpleUploadedFile("a.jpg", jpeg_bytes(size=(800, 600)), content_type="image/jpeg")
+                ],
+            },
+        )
     assert r.status_code == 302
     case = Case.objects.get()
     assert case.photos.count() == 1 and case.published

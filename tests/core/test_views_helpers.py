@@ -25,6 +25,16 @@ def test_it_puts_a_domain_error_on_the_field_it_names_else_on_top() -> None:
     assert form.non_field_errors() == ["其他原因"]
 
 
+def test_it_does_not_repeat_the_label_the_page_shows_before_a_field_error() -> None:
+    class PhotoForm(forms.Form):
+        photo = forms.FileField(label="现场照片", required=False)
+
+    form = PhotoForm(data={})
+    form.is_valid()
+    views.form_error(form, DomainError("现场照片：文件超过 10 MB，请压缩后重新上传。", field="photo"))
+    assert form.errors["photo"] == ["文件超过 10 MB，请压缩后重新上传。"]
+
+
 def test_it_answers_404_to_anonymous_users() -> None:
     request = RequestFactory().get("/")
     request.user = AnonymousUser()

@@ -20,6 +20,10 @@ from tongxin.stars import services
 from tongxin.stars.assessment import evaluate
 from tongxin.stars.models import Evidence, IndicatorAssessment, StarCycle
 
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"  # small, but a whole PDF (checked by content)
+)
+
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -164,7 +168,7 @@ def test_uploaded_file_is_stored_once_and_reused(
     settings.MEDIA_ROOT = tmp_path
     secretary = world.user("village_secretary")
     cycle = declared()
-    upload = SimpleUploadedFile("会议记录.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    upload = SimpleUploadedFile("会议记录.pdf", PDF, content_type="application/pdf")
     ev = services.upload_file(
         actor=secretary, region=world.village_a1, file=upload, label="2026年组织生活会记录"
     )
@@ -213,20 +217,23 @@ def test_uploaded_files_are_served_only_inside_scope(
     declared: Callable[..., StarCycle],
     settings,
     tmp_path,
-    client,  # type: ignore[no-untyped-def]
+    client,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     from tests.factories import login
 
     settings.MEDIA_ROOT = tmp_path
-    upload = SimpleUploadedFile("台账.pdf", b"%PDF-1.4 ledger", content_type="application/pdf")
-    ev = services.upload_file(
-        actor=world.user("village_secretary"), region=world.village_a1, file=upload, label="台账"
-    )
+    upload = SimpleUploadedFile("台账.pdf", PDF, content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written when the upload commits
+        ev = services.upload_file(
+            actor=world.user("village_secretary"), region=world.village_a1, file=upload, label="台账"
+        )
     assert ev.get_absolute_url() == f"/stars/evidence/{ev.pk}/file/"
     login(client, world.user("township_admin"))
     r = client.get(ev.get_absolute_url())
     assert r.status_code == 200
-    assert b"".join(r.streaming_content) == b"%PDF-1.4 ledger"
+    assert r.content == PDF and r["Content-Type"] == "application/pdf"
+    assert r["Content-Disposition"].startswith("attachment") and r["X-Content-Type-Options"] == "nosniff"
     login(client, world.user("county_leader"))
     assert client.get(ev.get_absolute_url()).status_code == 200  # town A is assigned to them
     login(client, world.user("points_recorder"))

@@ -36,8 +36,12 @@ def user_with(request: HttpRequest, *perms: str) -> User:
 
 
 def form_error(form: forms.BaseForm, exc: DomainError) -> None:
-    """Show a refused write on the form: on the field the error names when the form has it, else on top."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    """Show a refused write on the form: on the field the error names when the form has it, else on top.
+    A message that starts with the field's label ("现场照片：…", as upload refusals do) loses it there,
+    as the page shows the label before each error of the field."""
+    field = exc.field if exc.field in form.fields else None
+    message = exc.message.removeprefix(f"{form.fields[field].label}：") if field else exc.message
+    form.add_error(field, message)
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from tongxin.core import audit
+from tongxin.core import audit, uploads
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.core.pii import lookup_hash, mask_id_card, mask_mobile, normalise_id_card
@@ -260,6 +260,7 @@ class Lookups:
 def read_rows(data: bytes, kind: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     """The data rows of the first sheet as (row number, {column key: value}), and header errors."""
     columns = KINDS[kind][1]
+    uploads.check_xlsx(data, field="file", label="Excel 文件")  # size and zip-bomb limits before unzipping
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:

@@ -8,9 +8,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils import timezone
 
+from tongxin.core import uploads
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
 from tongxin.points import items_xlsx, periods
@@ -36,6 +38,17 @@ def _model(form: forms.Form, name: str) -> forms.ModelChoiceField:
     return field
 
 
+def _photo(upload: UploadedFile | None) -> UploadedFile | None:
+    """A claim photo checked by content and re-encoded without metadata (EXIF GPS, device), within the
+    image size limit, under a random name: what reaches storage is never the uploaded file itself."""
+    if not upload:
+        return None
+    try:
+        return uploads.image(upload, field="evidence", label="现场照片").as_upload()
+    except DomainError as exc:  # the page shows the field's label before the reason
+        raise forms.ValidationError(exc.message.removeprefix("现场照片：")) from None
+
+
 class PersonChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         household = f" · {obj.household.number}户" if obj.household_id and obj.household.number else ""
@@ -50,7 +63,7 @@ class ClaimForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={**TEXT, "placeholder": "如：清扫村道、植树"}),
     )
-    evidence = forms.ImageField(label="现场照片", required=False, widget=forms.ClearableFileInput(attrs=TEXT))
+    evidence = forms.FileField(label="现场照片", required=False, widget=forms.ClearableFileInput(attrs=TEXT))
     people = PersonChoice(
         label="参与人员", queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -63,17 +76,23 @@ class ClaimForm(forms.Form):
         _model(self, "people").queryset = people
         self.fields["occurred_on"].initial = on
 
+    def clean_evidence(self) -> UploadedFile | None:
+        return _photo(self.cleaned_data.get("evidence"))
+
 
 class SelfClaimForm(forms.Form):
     item_code = forms.ChoiceField(label="积分项目", widget=forms.Select(attrs=SELECT))
     occurred_on = forms.DateField(label="发生日期", widget=DATE)
     title = forms.CharField(label="事由", max_length=200, widget=forms.TextInput(attrs=TEXT))
-    evidence = forms.ImageField(label="现场照片", widget=forms.ClearableFileInput(attrs=TEXT))
+    evidence = forms.FileField(label="现场照片", widget=forms.ClearableFileInput(attrs=TEXT))
 
     def __init__(self, *args: Any, items: list[PointItem], on: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice(self, "item_code").choices = [(i.code, str(i)) for i in items if i.points > 0]
         self.fields["occurred_on"].initial = on
+
+    def clean_evidence(self) -> UploadedFile | None:
+        return _photo(self.cleaned_data.get("evidence"))
 
 
 class ReasonForm(forms.Form):

@@ -13,6 +13,8 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from tongxin.core import uploads
+from tongxin.core.errors import DomainError
 from tongxin.core.xlsx import append_row
 from tongxin.stars.criteria_io import CriteriaErrors, parse
 from tongxin.stars.models import CriteriaSet
@@ -52,6 +54,10 @@ def _int_cell(value: Any, where: str, errors: list[str]) -> Any:
 
 def load(raw: bytes) -> dict[str, Any]:
     """The workbook as a criteria document (not yet checked against the rules)."""
+    try:
+        uploads.check_xlsx(raw, field="file", label="标准文件")  # size and zip-bomb limits before unzipping
+    except DomainError as exc:
+        raise CriteriaErrors([exc.message]) from None
     try:
         wb = load_workbook(BytesIO(raw), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook

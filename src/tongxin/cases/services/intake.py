@@ -7,12 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.cases import notify, photos
+from tongxin.cases import notify
 from tongxin.cases.models import (
     Case,
     CasePhoto,
@@ -33,7 +32,7 @@ from tongxin.cases.services._base import (
     _defaults,
     _log_transition,
 )
-from tongxin.core import audit, rules
+from tongxin.core import audit, rules, uploads
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.core.pii import lookup_hash, normalise_mobile
@@ -245,7 +244,7 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
     if actor is not None and reporter is None and not reporter_name:
         raise DomainError("代为登记时请填写上报人姓名。", field="reporter_name")
 
-    processed = [photos.process(f) for f in intake.photos]
+    processed = [check_photo(f, field="photos", label="现场照片") for f in intake.photos]
 
     person = person_for_user(reporter)
     if person is None and mobile:
@@ -315,7 +314,23 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
     return case
 
 
-def _save_photo(case: Case, p: photos.ProcessedPhoto, stage: str, now: datetime) -> CasePhoto:
+def check_photo(upload: Any, *, field: str, label: str) -> uploads.Checked:
+    """A case photo checked and re-encoded by ``core.uploads``: JPEG, upright, no EXIF (GPS, device),
+    within the rule's size limit and shrunk to the rule's longest side; the capture time is kept as a
+    value for ``CasePhoto.taken_at``."""
+    rs = _defaults()
+    return uploads.image(
+        upload,
+        field=field,
+        label=label,
+        max_bytes=int(rs.value("photo_max_bytes")),
+        max_side=int(rs.value("photo_max_pixels")),
+        jpeg=True,
+    )
+
+
+def _save_photo(case: Case, p: uploads.Checked, stage: str, now: datetime) -> CasePhoto:
+    """The photo row, saved in the caller's transaction; its file is written when that commits."""
     photo = CasePhoto(
         case=case,
         stage=stage,
@@ -325,6 +340,6 @@ def _save_photo(case: Case, p: photos.ProcessedPhoto, stage: str, now: datetime)
         taken_at=p.taken_at,
         created_at=now,
     )
-    photo.image.save("photo.jpg", ContentFile(p.content), save=False)
+    uploads.save_on_commit(photo.image, p)
     photo.save()
     return photo

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tongxin.accounts.models import Grant, User
 from tongxin.accounts.roles import roles_with
-from tongxin.cases import notify, photos
+from tongxin.cases import notify
 from tongxin.cases.models import (
     EVENT_LABELS,
     OPEN_STATES,
@@ -35,7 +35,7 @@ from tongxin.cases.services._base import (
     _need_reason,
     _tell_reporter,
 )
-from tongxin.cases.services.intake import _save_photo, person_for_user
+from tongxin.cases.services.intake import _save_photo, check_photo, person_for_user
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
@@ -233,7 +233,7 @@ def resolve_case(
     note = (note or "").strip()
     if len(note) < 2:
         raise DomainError("请填写办理结果。", field="note")
-    processed = photos.process(photo, field="photo") if photo else None
+    processed = check_photo(photo, field="photo", label="办理结果照片") if photo else None
     case = _move(
         actor=actor,
         case=case,

@@ -20,7 +20,13 @@ from tongxin.stars.services.cycle import (
     return_cycle,
     submit_self_assessment,
 )
-from tongxin.stars.services.evidence import link_record, upload_evidence_for_task, upload_file
+from tongxin.stars.services.evidence import (
+    link_record,
+    report_task_with_file,
+    upload_and_attach,
+    upload_evidence_for_task,
+    upload_file,
+)
 from tongxin.stars.services.lists import end_pairing, lift_weak_branch, list_weak_branch, pair_branches
 from tongxin.stars.services.supervision import (
     TASK_EVENT_LABELS,
@@ -61,10 +67,12 @@ __all__ = [
     "record_visit",
     "remove_star",
     "report_task",
+    "report_task_with_file",
     "resolve_objection",
     "return_cycle",
     "return_task",
     "submit_self_assessment",
+    "upload_and_attach",
     "upload_evidence_for_task",
     "upload_file",
     "verify_task",

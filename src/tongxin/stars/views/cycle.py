@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tongxin.accounts.models import User
+from tongxin.core import uploads
 from tongxin.core.errors import DomainError
 from tongxin.stars import selectors, services
 from tongxin.stars.assessment import evaluate
@@ -201,20 +202,23 @@ def evidence_add(request: HttpRequest, pk: int, indicator_id: int) -> HttpRespon
         if request.FILES.get("file"):
             upload = request.FILES["file"]
             assert not isinstance(upload, list)
-            evidence = services.upload_file(
+            # One write: a refused attach keeps neither the evidence row nor the file.
+            evidence = services.upload_and_attach(
                 actor=user,
-                region=cycle.region,
+                cycle=cycle,
+                indicator_id=indicator_id,
                 file=upload,
                 label=request.POST.get("label", ""),
             )
-        elif choice.startswith("ev:"):
-            evidence = selectors.evidence_for(user, int(choice[3:]))
-        elif ":" in choice:
-            kind, ref_id = choice.split(":", 1)
-            evidence = services.link_record(actor=user, region=cycle.region, kind=kind, ref_id=ref_id)
         else:
-            raise DomainError("请选择一份佐证材料，或上传文件。", field="choice")
-        services.attach_evidence(actor=user, cycle=cycle, indicator_id=indicator_id, evidence=evidence)
+            if choice.startswith("ev:"):
+                evidence = selectors.evidence_for(user, int(choice[3:]))
+            elif ":" in choice:
+                kind, ref_id = choice.split(":", 1)
+                evidence = services.link_record(actor=user, region=cycle.region, kind=kind, ref_id=ref_id)
+            else:
+                raise DomainError("请选择一份佐证材料，或上传文件。", field="choice")
+            services.attach_evidence(actor=user, cycle=cycle, indicator_id=indicator_id, evidence=evidence)
     except (DomainError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", "佐证材料：选择无效。"))
     else:
@@ -406,11 +410,11 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """An uploaded evidence file, to those who may see the village's star work (else 404)."""
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """An uploaded evidence file, to those who may see the village's star work (else 404): always an
+    attachment, typed by its content, never sniffed (core.uploads.serve)."""
     user = user_with(request)
     evidence = selectors.evidence_for(user, pk)
     if evidence.kind != Evidence.Kind.FILE or not evidence.file:
         raise Http404("未找到该文件。")
-    name = (evidence.file.name or "evidence").rsplit("/", 1)[-1]
-    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=name)
+    return uploads.serve(evidence.file, filename=evidence.label)

@@ -159,16 +159,11 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "report" and is_owner:
                 report_form = TaskReportForm(request.POST, request.FILES, prefix="report")
                 if report_form.is_valid():
-                    evidence = []
-                    if report_form.cleaned_data["file"]:
-                        evidence.append(
-                            services.upload_evidence_for_task(
-                                actor=user, task=item, file=report_form.cleaned_data["file"]
-                            )
-                        )
-                    services.report_task(
-                        actor=user, task=item, report=report_form.cleaned_data["report"], evidence=evidence
-                    )
+                    # One write: a refused report keeps neither the evidence row nor the file.
+                    services.report_task_with_file(
+                        actor=user, task=item, report=report_form.cleaned_data["report"],
+                        file=report_form.cleaned_data["file"],
+                    )  # fmt: skip
                     messages.success(request, "已报告整改完成，等待核验。")
                     return redirect("stars:task", pk=item.pk)
             elif action == "verify":
