@@ -23,7 +23,3 @@ class NotFound(DomainError):
 
     def __init__(self, message: str = "未找到该记录，或您无权查看。", **kwargs: str | None) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
-
-
-class PermissionDenied(DomainError):
-    code = "forbidden"
