@@ -32,4 +32,4 @@ class Pagination(PageNumberPagination):
 
 def actor(request: HttpRequest) -> Any:
     """The authenticated user of an API request (set by the token or session authenticator)."""
-    return request.auth  # type: ignore[attr-defined]
+    return request.auth  # type: ignore[attr-defined]  # ninja sets .auth; HttpRequest's stub lacks it

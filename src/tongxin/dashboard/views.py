@@ -5,15 +5,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tongxin.accounts.context import nav_entries
-from tongxin.accounts.models import User
 from tongxin.accounts.roles import ROLES
+from tongxin.core.views import user_with
 from tongxin.orgs import selectors as org_selectors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A home page per role: what the user's grants cover and where their work starts."""
-    user: User = request.user  # type: ignore[assignment]
+    user = user_with(request)  # login_required sends strangers to the login page first
     grants = user.active_grants()
     cards = []
     if user.has_perm_anywhere("registry.view"):
