@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from tongxin.accounts.context import nav_entries
 from tongxin.accounts.roles import ROLES
+from tongxin.core.text import by_pinyin
 from tongxin.core.views import user_with
 from tongxin.orgs import selectors as org_selectors
 
@@ -14,7 +15,7 @@ from tongxin.orgs import selectors as org_selectors
 def home(request: HttpRequest) -> HttpResponse:
     """A home page per role: what the user's grants cover and where their work starts."""
     user = user_with(request)  # login_required sends strangers to the login page first
-    grants = user.active_grants()
+    grants = by_pinyin(user.active_grants(), lambda g: g.label)  # the scopes in 拼音 order of their names
     cards = []
     if user.has_perm_anywhere("registry.view"):
         cards.append(
