@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from tests.concurrency import run_n_together
 from tongxin.core import jobs
+from tongxin.core.management.commands.tick import Command
 from tongxin.core.models import JobLock
 
 
@@ -66,3 +69,18 @@ def test_two_ticks_at_once_run_a_job_exactly_once() -> None:
     assert len(calls) == 1
     assert summaries == ["ok", "跳过：另一个 tick 正在运行此任务"]
     assert not JobLock.objects.exists()
+
+
+def test_the_help_lists_exactly_the_registered_jobs() -> None:
+    parser = Command().create_parser("tongxin", "tick")
+    text = " ".join(parser.format_help().split())
+    registered = {job.name for job in jobs.registered()}
+    assert registered >= {"cases.escalate", "points.finalise_notices", "core.audit_purge"}
+    assert set(re.findall(r"\b[a-z]+\.[a-z_]+(?= \()", text)) == registered
+    assert "reminder" not in text and "snapshot" not in text  # promised once, never built
+
+
+def test_the_readme_names_exactly_the_jobs_tick_runs() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (tick_row,) = [line for line in readme.splitlines() if line.startswith("| `.venv/bin/tongxin tick`")]
+    assert set(re.findall(r"`([a-z]+\.[a-z_]+)`", tick_row)) == {job.name for job in jobs.registered()}
