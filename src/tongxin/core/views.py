@@ -48,7 +48,9 @@ def is_htmx(request: HttpRequest) -> bool:
 def file_response(data: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
     """A download: the right type, the file name in RFC 6266 form (Chinese names survive), never sniffed."""
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, filename)  # None only inline without a name
+    if disposition:
+        response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
