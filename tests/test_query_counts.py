@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from tests.factories import World, api_client, login, make_user
 from tongxin.accounts import services as account_services
-from tongxin.accounts.roles import ROLES
 from tongxin.core import audit
 
 MaxQueries = Callable[..., AbstractContextManager[Any]]
@@ -51,17 +50,6 @@ def test_the_home_page_costs_the_same_with_many_grants(
         response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert response.content.decode().count("tx-card") >= 1
-
-
-@pytest.mark.django_db
-def test_the_home_page_lists_the_scopes_in_pinyin_order(world: World, client: Client) -> None:
-    user = world.user("resident")  # granted on 甲一村 (jia3 yi1)
-    for node in (world.village_b1, world.town_a):  # 乙一村 (yi3 yi1), 甲镇 (jia3 zhen4)
-        account_services.grant_role(actor=None, user=user, role="resident", node=node)
-    page = login(client, user).get(reverse("dashboard:home")).content.decode()
-    label = ROLES["resident"].label
-    positions = [page.index(f"{label} · {name}") for name in ("甲一村", "甲镇", "乙一村")]
-    assert positions == sorted(positions)
 
 
 @pytest.mark.django_db

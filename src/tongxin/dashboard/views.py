@@ -34,5 +34,6 @@ def home(request: HttpRequest) -> HttpResponse:
             continue
         seen.add(url_name)
         cards.append({"title": label, "url": url_name, "text": ""})
-    roles = [ROLES[g.role] for g in grants if g.role in ROLES]
+    # One description per role, however many places the user holds it.
+    roles = list({g.role: ROLES[g.role] for g in grants if g.role in ROLES}.values())
     return render(request, "dashboard/home.html", {"grants": grants, "cards": cards, "roles": roles})
