@@ -12,7 +12,7 @@ help:
 	@echo "make demo      run the demo county on http://127.0.0.1:8000"
 	@echo "make test      run the whole test suite on SQLite (browser tests too when Chromium is installed)"
 	@echo "make test-pg   run the same suite on PostgreSQL ($$TONGXIN_TEST_DATABASE_URL)"
-	@echo "make lint      ruff, ruff format --check, mypy, import-linter"
+	@echo "make lint      ruff, ruff format --check, mypy, import-linter, vulture (dead code)"
 	@echo "make bench     run the benchmarks (see bench/README.md)"
 
 $(PY):
@@ -50,6 +50,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 fmt: $(VENV)/.installed
 	$(BIN)/ruff format .

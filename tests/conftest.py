@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
 
 from tests.factories import World, build_world
 
@@ -25,8 +26,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _skip_pg_only(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("pg_only"):
-        from django.conf import settings
-
-        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-            pytest.skip("needs PostgreSQL for real concurrency (make test-pg)")
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if request.node.get_closest_marker("pg_only") and not on_postgres:
+        pytest.skip("needs PostgreSQL for real concurrency (make test-pg)")

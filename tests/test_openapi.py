@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from ninja import Schema
 
+from tests.factories import World, api_client
+
 API_MODULES = [
     "tongxin.accounts.api",
     "tongxin.orgs.api",
@@ -52,9 +54,7 @@ def test_unmatched_api_urls_answer_in_the_error_shape(db: None) -> None:
 
 
 @pytest.mark.django_db
-def test_an_impossible_year_is_bad_input_not_a_server_error(world) -> None:  # type: ignore[no-untyped-def]
-    from tests.factories import api_client
-
+def test_an_impossible_year_is_bad_input_not_a_server_error(world: World) -> None:
     client, auth = api_client(world.user("county_admin"))
     response = client.get("/api/v1/stars/county?year=373", **auth)
     assert response.status_code == 422 and response.json()["field"] == "year"

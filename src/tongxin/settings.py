@@ -287,4 +287,3 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", "Tongxin@2026")
-API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

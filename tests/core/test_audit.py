@@ -1,12 +1,18 @@
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from tests.factories import World
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import World, login
 from tongxin.accounts.system import SYSTEM
 from tongxin.core.audit import record
 from tongxin.core.errors import DomainError
 from tongxin.core.models import AppendOnlyError, AuditEvent
+from tongxin.core.retention import purge_audit_events
+from tongxin.core.reveal import reveal_personal_data
 from tongxin.orgs import services
 from tongxin.orgs.models import PartyOrg
 
@@ -63,12 +69,6 @@ def test_audit_rows_refuse_update_and_delete(world: World) -> None:
 
 @pytest.mark.django_db
 def test_purge_never_removes_events_younger_than_180_days(world: World) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tongxin.core.retention import purge_audit_events
-
     now = timezone.now()
     AuditEvent.objects.create(action="old.event", at=now - timedelta(days=400))
     AuditEvent.objects.create(action="recent.event", at=now - timedelta(days=179))
@@ -79,9 +79,7 @@ def test_purge_never_removes_events_younger_than_180_days(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_refused_access_is_audited(world: World, client) -> None:  # type: ignore[no-untyped-def]
-    from tests.factories import login
-
+def test_refused_access_is_audited(world: World, client: Client) -> None:
     login(client, world.user("village_secretary"))
     assert client.get(f"/registry/orgs/{world.branch_b1.pk}/").status_code == 404
     event = AuditEvent.objects.filter(action="access.denied").latest("id")
@@ -91,8 +89,6 @@ def test_refused_access_is_audited(world: World, client) -> None:  # type: ignor
 
 @pytest.mark.django_db
 def test_personal_data_reveal_needs_permission_and_is_audited(world: World) -> None:
-    from tongxin.core.reveal import reveal_personal_data
-
     person = services.create_person(actor=None, name="李四", region=world.village_a1, mobile="13912345678")
     with pytest.raises(DomainError):
         reveal_personal_data(actor=world.user("township_admin"), obj=person, field="mobile")

@@ -282,6 +282,9 @@ def test_every_module_that_builds_a_workbook_appends_through_core_xlsx() -> None
         for path in SRC.rglob("*.py")
         if "migrations" not in path.parts
     }
-    builders = {name: tree for name, tree in builders.items() if _writes_workbooks(tree)}
+    # core/xlsx.py is the module they go through; it appends every row with its own append_row.
+    builders = {
+        name: tree for name, tree in builders.items() if _writes_workbooks(tree) and name != "core/xlsx.py"
+    }
     assert builders, "no exporter found: has the scan broken?"
     assert [name for name, tree in builders.items() if not _uses_core_xlsx(tree)] == []

@@ -4,8 +4,11 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
+from tests.factories import World
 from tongxin.core import pii
+from tongxin.orgs import services
 
 # Real check-digit cases (GB 11643-1999): the well-known sample 11010519491231002X ends in X;
 # 410823199001011234 is built for the Wuzhi county prefix and its check digit computed by hand:
@@ -83,11 +86,7 @@ def test_audit_values_are_masked() -> None:
 
 
 @pytest.mark.django_db
-def test_person_id_is_encrypted_at_rest(world) -> None:  # type: ignore[no-untyped-def]
-    from django.db import connection
-
-    from tongxin.orgs import services
-
+def test_person_id_is_encrypted_at_rest(world: World) -> None:
     person = services.create_person(
         actor=None, name="张三", region=world.village_a1, id_card="410823199001011234", mobile="13800005678"
     )

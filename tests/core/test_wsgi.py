@@ -35,7 +35,7 @@ def call(
         environ["HTTP_" + key.upper().replace("-", "_")] = value
     captured: dict[str, Any] = {}
 
-    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+    def start_response(status: str, response_headers: list[tuple[str, str]], _exc_info: Any = None) -> None:
         captured["status"] = status
         captured["headers"] = dict(response_headers)
 

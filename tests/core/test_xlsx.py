@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tongxin.core.xlsx import append_row, looks_like_formula
+from tongxin.core.xlsx import Column, Sheet, append_row, looks_like_formula, sheet_name, table, workbook
 
 HOSTILE = [
     "=SUM(A1)",
@@ -91,12 +91,78 @@ def test_what_counts_as_formula_looking() -> None:
 
 
 def test_control_characters_are_dropped_not_fatal() -> None:
-    from openpyxl import Workbook
-
-    from tongxin.core.xlsx import append_row
-
     wb = Workbook()
     ws = wb.active
     append_row(ws, ["张\x0b三\x00", "=A1\x1f", 5])
     assert [c.value for c in ws[1]] == ["张三", "=A1", 5]
     assert ws["B1"].data_type == "s"
+
+
+def _load(data: bytes) -> Any:
+    return load_workbook(io.BytesIO(data))
+
+
+def test_a_table_has_a_title_notes_a_bold_header_and_the_rows_as_typed() -> None:
+    data = table(
+        name="积分榜",
+        title="甲一村 2026年第三季度积分榜",
+        notes=["公示期：5个工作日", "=不是公式"],
+        columns=["姓名", "积分"],
+        rows=[["=HYPERLINK(1)", 12], ["李四", -3]],
+    )
+    ws = _load(data).worksheets[0]
+    assert ws.title == "积分榜"
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [
+        ["甲一村 2026年第三季度积分榜", None],
+        ["公示期：5个工作日", None],
+        ["=不是公式", None],
+        ["姓名", "积分"],
+        ["=HYPERLINK(1)", 12],
+        ["李四", -3],
+    ]
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14
+    assert ws["A4"].font.b and ws["B4"].font.b and not ws["A5"].font.b
+    assert ws["A3"].quotePrefix and ws["A5"].quotePrefix and ws["A5"].data_type == "s"
+    assert ws["B5"].data_type == "n"
+
+
+def test_without_title_or_notes_the_header_is_the_first_row() -> None:
+    ws = _load(table(name="事项", columns=["编号"], rows=[["A1"]])).worksheets[0]
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [["编号"], ["A1"]]
+    assert ws["A1"].font.b
+
+
+def test_column_widths_are_given_or_fit_the_header() -> None:
+    ws = _load(
+        table(name="t", columns=[Column("办结时间", width=17), "处置结果与群众反馈意见说明", "ID"], rows=[])
+    ).worksheets[0]
+    assert ws.column_dimensions["A"].width == 17
+    assert ws.column_dimensions["B"].width == 2 * 13 + 4  # thirteen Chinese characters, two wide each
+    assert ws.column_dimensions["C"].width == 8  # never narrower than eight
+
+
+def test_rows_stream_from_a_generator_into_several_sheets_in_order() -> None:
+    consumed: list[int] = []
+
+    def rows() -> Any:
+        for i in range(5000):
+            consumed.append(i)
+            yield [f"居民{i}", i]
+
+    wb = _load(
+        workbook(
+            Sheet(name="按区划", columns=["名称", "数"], rows=rows()),
+            Sheet(name="说明", columns=["列"], rows=[]),
+        )
+    )
+    assert [ws.title for ws in wb.worksheets] == ["按区划", "说明"]
+    assert len(consumed) == 5000 and wb.worksheets[0].max_row == 5001
+    assert wb.worksheets[0]["A5001"].value == "居民4999"
+
+
+def test_sheet_names_lose_what_excel_refuses() -> None:
+    assert sheet_name("2026/Q3 [甲镇]: 榜*?") == "2026Q3 甲镇 榜"
+    assert sheet_name("甲" * 40) == "甲" * 31
+    assert sheet_name("///") == "Sheet1"
+    with pytest.raises(ValueError):
+        workbook()

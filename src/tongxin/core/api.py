@@ -1,10 +1,13 @@
 """API building blocks shared by every module: the one error shape and pagination."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.pagination import PageNumberPagination
+
+if TYPE_CHECKING:  # core imports no app at run time; the user model is only named for the type checker
+    from tongxin.accounts.models import User
 
 
 class ErrorOut(Schema):
@@ -30,6 +33,6 @@ class Pagination(PageNumberPagination):
         return {"items": queryset[offset : offset + size], "count": self._items_count(queryset)}
 
 
-def actor(request: HttpRequest) -> Any:
+def actor(request: HttpRequest) -> "User":
     """The authenticated user of an API request (set by the token or session authenticator)."""
-    return request.auth  # type: ignore[attr-defined]
+    return request.auth  # type: ignore[attr-defined]  # ninja sets .auth; HttpRequest's stub lacks it

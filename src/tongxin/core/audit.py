@@ -91,7 +91,6 @@ def service(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             finally:
                 _depth.reset(depth_token)
 
-        wrapper.audit_action = action  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

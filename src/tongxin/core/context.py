@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -21,9 +21,9 @@ def current() -> RequestContext:
     return _current.get() or _EMPTY
 
 
-def set_current(ctx: RequestContext) -> object:
+def set_current(ctx: RequestContext) -> Token[RequestContext | None]:
     return _current.set(ctx)
 
 
-def reset(token: object) -> None:
-    _current.reset(token)  # type: ignore[arg-type]
+def reset(token: Token[RequestContext | None]) -> None:
+    _current.reset(token)

@@ -21,9 +21,11 @@ class NotFound(DomainError):
 
     code = "not_found"
 
-    def __init__(self, message: str = "未找到该记录，或您无权查看。", **kwargs: str | None) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
-
-
-class PermissionDenied(DomainError):
-    code = "forbidden"
+    def __init__(
+        self,
+        message: str = "未找到该记录，或您无权查看。",
+        *,
+        field: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, field=field, code=code)

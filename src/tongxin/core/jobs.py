@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tongxin.core.models import JobLock
+from tongxin.core.retention import purge_audit_events
 
 LOCK_TTL = timedelta(minutes=30)
 
@@ -86,16 +87,12 @@ def run_all(now: datetime | None = None, only: list[str] | None = None) -> list[
 def register_core_jobs() -> None:
     @register("core.audit_purge", "清理超过保留期的审计日志（180天内的永不清理）")
     def purge_audit(now: datetime) -> str:
-        from tongxin.core.retention import purge_audit_events
-
         return f"清理审计日志 {purge_audit_events(now=now)} 条"
 
     @register(
         "core.sqlite_optimize", "SQLite：更新查询规划统计（PRAGMA optimize）；PostgreSQL 由 autovacuum 负责"
     )
     def sqlite_optimize(now: datetime) -> str:
-        from django.db import connection
-
         if connection.vendor != "sqlite":
             return "无需处理"
         with connection.cursor() as cur:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils import timezone
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
@@ -94,7 +95,7 @@ def versions(rule_set_id: str) -> list[RuleSet]:
 
 def in_force(rule_set_id: str, on: date | None = None) -> RuleSet:
     """The version of ``rule_set_id`` in force on ``on`` (today by default)."""
-    on = on or date.today()  # noqa: DTZ011 - calendar date
+    on = on or timezone.localdate()
     candidates = [r for r in _all().get(rule_set_id, []) if r.effective_from <= on]
     if not candidates:
         raise LookupError(f"没有在 {on} 生效的规则集 {rule_set_id}")

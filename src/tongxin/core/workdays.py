@@ -1,42 +1,53 @@
-"""Working days: the national holiday calendar with its make-up days (rule set ``cn_workdays``), plus
-local overrides (``WorkdayOverride`` rows, e.g. a county's own day off). Years the rule set does not
-cover fall back to Monday–Friday, and ``covered(year)`` says so, so the UI can warn.
+"""Working days: the national holiday calendar with its make-up days, plus local overrides.
+
+The national calendar comes from the maintained ``chinesecalendar`` package (the State Council's yearly
+notices, 国务院办公厅关于部分节假日安排的通知); nobody here types holiday tables by hand. Local changes
+— a county's own day off, a make-up day, or a new year's national notice published before the package
+carries it — are ``WorkdayOverride`` rows, and they win over the national calendar.
+
+A year the package does not cover yet is counted Monday to Friday, and callers are told so plainly:
+``notice()`` gives the sentence to show ("2027年节假日安排尚未发布，暂按周一至周五计算"), and every
+count that used such a day warns with ``CalendarNotPublished``.
 """
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+import chinese_calendar
 from django.utils import timezone
 
-from tongxin.core import rules
 from tongxin.core.models import WorkdayOverride
 
-
-@lru_cache(maxsize=1)
-def _national() -> tuple[frozenset[date], frozenset[date], frozenset[int]]:
-    rs = rules.versions("cn_workdays")[-1]
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    years: set[int] = set()
-    for key, rule in rs.rules.items():
-        year = int(key.rsplit("_", 1)[1])
-        years.add(year)
-        if key.startswith("holidays_"):
-            for start, end in rule.value:
-                d = start
-                while d <= end:
-                    holidays.add(d)
-                    d += timedelta(days=1)
-        else:
-            workdays.update(rule.value)
-    return frozenset(holidays), frozenset(workdays), frozenset(years)
+NOT_PUBLISHED = "{year}年节假日安排尚未发布，暂按周一至周五计算"
 
 
+class CalendarNotPublished(UserWarning):
+    """A working-day count used a year whose national holidays are not known yet (Monday–Friday)."""
+
+    def __init__(self, year: int) -> None:
+        super().__init__(NOT_PUBLISHED.format(year=year))
+        self.year = year
+
+
+@lru_cache(maxsize=64)
 def covered(year: int) -> bool:
-    """Whether the national calendar for ``year`` is in the rule data."""
-    return year in _national()[2]
+    """Whether the national holiday calendar for ``year`` is known (published and in the package)."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def notice(start: date, end: date | None = None) -> str | None:
+    """The sentence to show when ``start``..``end`` (inclusive) reaches a year without a national
+    calendar, e.g. "2027年节假日安排尚未发布，暂按周一至周五计算"; None when every year is covered."""
+    years = range(start.year, (end or start).year + 1)
+    missing = [year for year in years if not covered(year)]
+    return "；".join(NOT_PUBLISHED.format(year=year) for year in missing) or None
 
 
 def _overrides(start: date, end: date) -> dict[date, bool]:
@@ -44,15 +55,15 @@ def _overrides(start: date, end: date) -> dict[date, bool]:
 
 
 def is_workday(day: date, *, overrides: dict[date, bool] | None = None) -> bool:
+    """Whether ``day`` is a working day: a local override first, then the national calendar, then
+    (for a year not published yet, with a ``CalendarNotPublished`` warning) Monday to Friday."""
     if overrides is None:
         overrides = _overrides(day, day)
     if day in overrides:
         return overrides[day]
-    holidays, workdays, _ = _national()
-    if day in workdays:
-        return True
-    if day in holidays:
-        return False
+    if covered(day.year):
+        return bool(chinese_calendar.is_workday(day))
+    warnings.warn(CalendarNotPublished(day.year), stacklevel=2)
     return day.weekday() < 5
 
 
@@ -86,12 +97,16 @@ def deadline_after(moment: datetime, n_workdays: int) -> datetime:
     """End of the ``n``-th working day after ``moment``'s local date (23:59:59 local time)."""
     local = timezone.localtime(moment)
     day = add_workdays(local.date(), n_workdays)
-    end = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=local.tzinfo)
-    return end
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=local.tzinfo)
 
 
-def today() -> date:
-    return timezone.localdate()
-
-
-__all__ = ["add_workdays", "covered", "deadline_after", "is_workday", "today", "workdays_between"]
+__all__ = [
+    "NOT_PUBLISHED",
+    "CalendarNotPublished",
+    "add_workdays",
+    "covered",
+    "deadline_after",
+    "is_workday",
+    "notice",
+    "workdays_between",
+]

@@ -8,7 +8,14 @@ from tongxin.core import jobs
 
 
 class Command(BaseCommand):
-    help = "Run the periodic jobs once (escalations, reminders, snapshots). Idempotent; safe to run twice at once."
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The help lists the jobs really registered (apps register them when they load), not a promise.
+        listed = "; ".join(f"{job.name} ({job.description})" for job in jobs.registered())
+        self.help = (
+            f"Run every periodic job once: {listed}. Each job runs under a lock and is idempotent, "
+            "so two ticks at once (cron and a manual run) do no harm. --list shows the jobs."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--only", action="append", default=[], help="run only this job (repeatable)")

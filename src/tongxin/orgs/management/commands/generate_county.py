@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
@@ -219,7 +220,7 @@ def build(*, units: int, people: int, townships: int, villages: int, seed: int, 
     PartyOrg.objects.bulk_update(vb, ["path", "depth"])
     village_branch = {o.region_id: o for o in vb if o.region_id is not None}
 
-    today = date.today()  # noqa: DTZ011 - synthetic dates
+    today = timezone.localdate()
     persons = (
         Person.objects.filter(region_path__startswith=county.path)
         .order_by("pk")
