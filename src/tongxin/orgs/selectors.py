@@ -1,31 +1,71 @@
-"""Reads of the registry, always through the acting user's scope."""
+"""Reads of the registry, always through the acting user's scope. Pages and the API read through these
+(a test fails when an orgs view or API module touches ``Model.objects``); other apps may too."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from tongxin.accounts.models import User
+from tongxin.accounts.models import Grant, User
+from tongxin.core.pii import lookup_hash, normalise_id_card
 from tongxin.core.scoping import get_scoped_or_404, prefix_q, scoped
 from tongxin.orgs.coverage import Evaluation, evaluate
 from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Region, Transfer, Unit
 
 VIEW = "registry.view"
 EDIT = "registry.edit"
+REPORTS = "reports.view"
 
 
-def regions_for(user: Any, perm: str = VIEW) -> QuerySet[Region]:
+def regions_for(user: User, perm: str = VIEW) -> QuerySet[Region]:
     """Regions under the user's region grants for ``perm``."""
     return scoped(Region.objects.all(), user, perm)
 
 
-def region_for(user: Any, pk: int, perm: str = VIEW) -> Region:
+def region_for(user: User, pk: int, perm: str = VIEW) -> Region:
     return get_scoped_or_404(Region.objects.all(), user, perm, pk=pk)
 
 
-def party_orgs_for(user: Any, perm: str = VIEW, *, q: str = "", kind: str = "") -> QuerySet[PartyOrg]:
+def region_paths_for(user: User, perm: str = VIEW) -> list[str]:
+    """The region paths a user's grants for ``perm`` reach: their region grants, and for a grant on the
+    organisation tree (a 两新工委, an industry committee, a branch) the region that organisation is
+    located in — never beyond it (a county's 两新工委 works in its own county only)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    paths = user.scope_paths(perm)
+    org_paths = paths.get("org", [])
+    if "/" in org_paths:  # the whole tree (the system actor)
+        return ["/"]
+    out = list(paths.get("region", []))
+    if org_paths:
+        located = PartyOrg.objects.filter(path__in=org_paths).values_list("region_path", flat=True)
+        out += [p for p in located if p]
+    return out
+
+
+def area_regions_for(user: User, perm: str = VIEW) -> QuerySet[Region]:
+    """Regions reached by the user's grants for ``perm`` on either tree (``region_paths_for``): where they
+    register units and about which they read figures."""
+    q: Q | None = None
+    for path in region_paths_for(user, perm):
+        part = prefix_q("path", path)
+        q = part if q is None else q | part
+    return Region.objects.none() if q is None else Region.objects.filter(q).order_by("path")
+
+
+def area_region_for(user: User, pk: int, perm: str = VIEW) -> Region:
+    """One region the user's grants for ``perm`` reach (``area_regions_for``), else 404 (audited)."""
+    region = area_regions_for(user, perm).filter(pk=pk).first()
+    if region is None:
+        # Let the scoping helper record the refused access and raise the 404.
+        return get_scoped_or_404(Region.objects.all(), user, perm, pk=pk)
+    return region
+
+
+def party_orgs_for(user: User, perm: str = VIEW, *, q: str = "", kind: str = "") -> QuerySet[PartyOrg]:
     """Party organisations under the user's org grants, or located in their regions."""
     qs = scoped(PartyOrg.objects.select_related("region", "parent"), user, perm)
     if q:
@@ -35,11 +75,66 @@ def party_orgs_for(user: Any, perm: str = VIEW, *, q: str = "", kind: str = "") 
     return qs.order_by("path")
 
 
-def party_org_for(user: Any, pk: int, perm: str = VIEW) -> PartyOrg:
+orgs_for = party_orgs_for
+
+
+def active_orgs_for(user: User, perm: str = VIEW, *, keep: tuple[int | None, ...] = ()) -> QuerySet[PartyOrg]:
+    """The active organisations a form may offer the user for ``perm`` (``keep``: ids already chosen on
+    the record being edited, offered even when outside the scope, so that saving it again works)."""
+    qs = party_orgs_for(user, perm).filter(is_active=True)
+    kept = [pk for pk in keep if pk]
+    if kept:
+        qs = PartyOrg.objects.select_related("region", "parent").filter(
+            Q(pk__in=qs.values("pk")) | Q(pk__in=kept)
+        )
+    return qs.order_by("path")
+
+
+def transfer_area_of(org: PartyOrg) -> str:
+    """The path of the county (县、市、区) an organisation is located in — through its own region or,
+    when it has none, its nearest ancestor's; "" when none is known. Transfers within it need no
+    higher authority (see ``transfer_destinations_for``)."""
+    region_path = org.region_path
+    if not region_path:
+        segments = org.path.strip("/").split("/")
+        ancestors = ["/" + "/".join(segments[:i]) + "/" for i in range(1, len(segments))]
+        region_path = (
+            PartyOrg.objects.filter(path__in=ancestors)
+            .exclude(region_path="")
+            .order_by("-depth")
+            .values_list("region_path", flat=True)
+            .first()
+            or ""
+        )
+    if not region_path:
+        return ""
+    segments = region_path.strip("/").split("/")
+    prefixes = ["/" + "/".join(segments[:i]) + "/" for i in range(1, len(segments) + 1)]
+    county = Region.objects.filter(path__in=prefixes, kind=Region.Kind.COUNTY).values_list("path", flat=True)
+    return county.first() or ""
+
+
+def transfer_destinations_for(user: User, membership: Membership) -> QuerySet[PartyOrg]:
+    """Where ``user`` may send ``membership`` by a transfer: active organisations they can see, and any
+    active organisation in the sending organisation's county (``services.may_transfer_to``)."""
+    mine = party_orgs_for(user).filter(is_active=True).values("pk")
+    area = transfer_area_of(membership.org)
+    q = Q(pk__in=mine)
+    if area:
+        q |= prefix_q("region_path", area) & Q(is_active=True)
+    return (
+        PartyOrg.objects.select_related("region", "parent")
+        .filter(q)
+        .exclude(pk=membership.org_id)
+        .order_by("path")
+    )
+
+
+def party_org_for(user: User, pk: int, perm: str = VIEW) -> PartyOrg:
     return get_scoped_or_404(PartyOrg.objects.select_related("region", "parent"), user, perm, pk=pk)
 
 
-def root_regions_for(user: Any) -> list[Region]:
+def root_regions_for(user: User) -> list[Region]:
     """The topmost regions the user can see: the starting points of the tree browser."""
     visible = list(regions_for(user).order_by("depth", "path"))
     roots: list[Region] = []
@@ -49,7 +144,7 @@ def root_regions_for(user: Any) -> list[Region]:
     return roots
 
 
-def root_orgs_for(user: Any) -> list[PartyOrg]:
+def root_orgs_for(user: User) -> list[PartyOrg]:
     visible = list(party_orgs_for(user).order_by("depth", "path"))
     roots: list[PartyOrg] = []
     for org in visible:
@@ -58,11 +153,11 @@ def root_orgs_for(user: Any) -> list[PartyOrg]:
     return roots
 
 
-def children_of_region(user: Any, region: Region) -> QuerySet[Region]:
+def children_of_region(user: User, region: Region) -> QuerySet[Region]:
     return regions_for(user).filter(parent=region).order_by("code", "name")
 
 
-def orgs_in_region(user: Any, region: Region) -> QuerySet[PartyOrg]:
+def orgs_in_region(user: User, region: Region) -> QuerySet[PartyOrg]:
     return party_orgs_for(user).filter(region=region)
 
 
@@ -72,7 +167,7 @@ ASSIGNED = "registry.view_assigned"
 
 
 def units_for(
-    user: Any,
+    user: User,
     perm: str = VIEW,
     *,
     q: str = "",
@@ -117,14 +212,14 @@ def units_for(
     return qs.order_by("name", "id")
 
 
-def unit_for(user: Any, pk: int, perm: str = VIEW) -> Unit:
+def unit_for(user: User, pk: int, perm: str = VIEW) -> Unit:
     """One unit the user may see (or edit, with ``EDIT``), else 404."""
     if perm == VIEW:
         return _unit_or_404(user, pk)
     return get_scoped_or_404(Unit.objects.select_related("region", "supervising_org"), user, perm, pk=pk)
 
 
-def _unit_or_404(user: Any, pk: int) -> Unit:
+def _unit_or_404(user: User, pk: int) -> Unit:
     unit = units_for(user).filter(pk=pk).first()
     if unit is None:
         # Let the scoping helper record the refused access and raise the 404.
@@ -133,7 +228,7 @@ def _unit_or_404(user: Any, pk: int) -> Unit:
 
 
 def people_for(
-    user: Any,
+    user: User,
     perm: str = VIEW,
     *,
     q: str = "",
@@ -149,11 +244,9 @@ def people_for(
         Person.objects.select_related("region", "unit", "membership", "membership__org"), user, perm
     ).filter(merged_into__isnull=True)
     if q:
-        from tongxin.core.pii import lookup_hash, normalise_id_card
-
         try:
             qs = qs.filter(id_card_hash=lookup_hash(normalise_id_card(q)))
-        except Exception:  # not an ID number: search by name
+        except ValidationError:  # not an ID number: search by name
             qs = qs.filter(name__icontains=q.strip())
     if region is not None:
         qs = qs.filter(prefix_q("region_path", region.path))
@@ -170,14 +263,14 @@ def people_for(
     return qs.order_by("name", "id")
 
 
-def person_for(user: Any, pk: int, perm: str = VIEW) -> Person:
+def person_for(user: User, pk: int, perm: str = VIEW) -> Person:
     return get_scoped_or_404(
         Person.objects.select_related("region", "unit", "household", "merged_into"), user, perm, pk=pk
     )
 
 
 def memberships_for(
-    user: Any, perm: str = VIEW, *, org: PartyOrg | None = None, status: str = ""
+    user: User, perm: str = VIEW, *, org: PartyOrg | None = None, status: str = ""
 ) -> QuerySet[Membership]:
     """Memberships held in organisations under the user's grants, or of people living in their regions."""
     qs = scoped(
@@ -190,11 +283,11 @@ def memberships_for(
     return qs.order_by("org_path", "person__name", "id")
 
 
-def membership_for(user: Any, pk: int, perm: str = VIEW) -> Membership:
+def membership_for(user: User, pk: int, perm: str = VIEW) -> Membership:
     return get_scoped_or_404(Membership.objects.select_related("person", "org"), user, perm, pk=pk)
 
 
-def transfers_for(user: Any, perm: str = VIEW) -> QuerySet[Transfer]:
+def transfers_for(user: User, perm: str = VIEW) -> QuerySet[Transfer]:
     """Transfers sent or received by the organisations the user may see (by org grant or region)."""
     mine = party_orgs_for(user, perm).values("pk")
     return (
@@ -204,7 +297,7 @@ def transfers_for(user: Any, perm: str = VIEW) -> QuerySet[Transfer]:
     )
 
 
-def transfer_for(user: Any, pk: int, perm: str = VIEW) -> Transfer:
+def transfer_for(user: User, pk: int, perm: str = VIEW) -> Transfer:
     transfer = transfers_for(user, perm).filter(pk=pk).first()
     if transfer is None:
         return get_scoped_or_404(Transfer.objects.all(), user, perm, pk=pk)
@@ -219,14 +312,12 @@ def committee_of(org: PartyOrg, *, current: bool = True) -> QuerySet[CommitteeMe
     return qs.order_by("position", "term_start", "id")
 
 
-def seat_for(user: Any, pk: int, perm: str = EDIT) -> CommitteeMember:
+def seat_for(user: User, pk: int, perm: str = EDIT) -> CommitteeMember:
     return get_scoped_or_404(CommitteeMember.objects.select_related("org"), user, perm, pk=pk)
 
 
-def instructors_for(user: Any) -> QuerySet[User]:
+def instructors_for(user: User) -> QuerySet[User]:
     """Users holding the instructor role under the user's grants (candidates for appointment)."""
-    from tongxin.accounts.models import Grant
-
     # An instructor granted on an organisation located in the user's region counts as in scope too.
     grants = Grant.objects.filter(role="instructor", revoked_at__isnull=True).filter(
         Q(tree="org", node_id__in=party_orgs_for(user, EDIT).values("pk"))
@@ -238,7 +329,7 @@ def instructors_for(user: Any) -> QuerySet[User]:
 
 
 def evaluation_for(
-    user: Any,
+    user: User,
     *,
     region: Region | None = None,
     on: date | None = None,
