@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from tongxin.accounts.system import SYSTEM
 from tongxin.core import pii
 
 # Real check-digit cases (GB 11643-1999): the well-known sample 11010519491231002X ends in X;
@@ -89,7 +90,7 @@ def test_person_id_is_encrypted_at_rest(world) -> None:  # type: ignore[no-untyp
     from tongxin.orgs import services
 
     person = services.create_person(
-        actor=None, name="张三", region=world.village_a1, id_card="410823199001011234", mobile="13800005678"
+        actor=SYSTEM, name="张三", region=world.village_a1, id_card="410823199001011234", mobile="13800005678"
     )
     with connection.cursor() as cur:
         cur.execute("SELECT id_card, mobile FROM orgs_person WHERE id = %s", [person.pk])

@@ -83,7 +83,8 @@ def test_the_coverage_page_shows_figures_findings_and_exports(world: World, admi
     assert "应单独组建党支部" in html
     export = admin.get(reverse("orgs:coverage") + "?format=xlsx")
     sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
-    assert sheet["A2"].value == "名称"
+    assert sheet["A2"].value == "口径：党组织设置与两个覆盖规则 2019.1 版"  # the rule version, in words
+    assert sheet["A3"].value == "名称"
 
 
 def test_setting_up_a_joint_branch_through_the_page(world: World, admin) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from tongxin.accounts.models import Grant, User
+from tongxin.core.forms import MAX_ID as MAX_ID  # re-exported: the largest id a parameter may name
 from tongxin.core.pii import lookup_hash, normalise_id_card
 from tongxin.core.scoping import get_scoped_or_404, prefix_q, scoped
 from tongxin.orgs.coverage import Evaluation, evaluate
@@ -312,6 +313,28 @@ def committee_of(org: PartyOrg, *, current: bool = True) -> QuerySet[CommitteeMe
     return qs.order_by("position", "term_start", "id")
 
 
+def members_of(org: PartyOrg) -> QuerySet[Person]:
+    """The people holding a membership in an organisation the caller has already been allowed to see
+    (candidates for its committee)."""
+    return Person.objects.filter(membership__org=org, merged_into__isnull=True).order_by("name", "id")
+
+
+def membership_of(person: Person) -> Membership | None:
+    """The membership of a person the caller has already been allowed to see."""
+    return Membership.objects.filter(person=person).select_related("org", "home_org", "host_org").first()
+
+
+def transfers_of(membership: Membership | None) -> QuerySet[Transfer]:
+    """The transfers of a membership the caller has already been allowed to see, newest first."""
+    if membership is None:
+        return Transfer.objects.none()
+    return (
+        Transfer.objects.filter(membership=membership)
+        .select_related("from_org", "to_org")
+        .order_by("-started_on", "-id")
+    )
+
+
 def seat_for(user: User, pk: int, perm: str = EDIT) -> CommitteeMember:
     return get_scoped_or_404(CommitteeMember.objects.select_related("org"), user, perm, pk=pk)
 
@@ -342,6 +365,29 @@ def evaluation_for(
         # Organisations set up without a region (only a parent) are shown wherever the user looks.
         orgs = orgs.filter(prefix_q("region_path", region.path) | Q(region_path=""))
     return evaluate(units_for(user, region=region), orgs, on=on, period=period)
+
+
+def unit_evaluation(unit: Unit) -> Evaluation:
+    """The coverage engine on one unit the caller may see, with the organisations covering it."""
+    return evaluate(Unit.objects.filter(pk=unit.pk), PartyOrg.objects.filter(units=unit))
+
+
+def covering_orgs_of(unit: Unit) -> QuerySet[PartyOrg]:
+    """The active organisations covering a unit the caller may see."""
+    return PartyOrg.objects.filter(units=unit, is_active=True).order_by("path")
+
+
+def org_evaluation(org: PartyOrg) -> Evaluation:
+    """The coverage engine on one organisation the caller may see, with the units it covers."""
+    return evaluate(Unit.objects.filter(covering_orgs=org), PartyOrg.objects.filter(pk=org.pk))
+
+
+def units_evaluation(units: list[Unit] | QuerySet[Unit]) -> Evaluation:
+    """The coverage engine on units the caller has already selected through ``units_for`` (a page of a
+    list, or the whole filtered list when it is cut by stage)."""
+    if isinstance(units, QuerySet):
+        return evaluate(units)
+    return evaluate(Unit.objects.filter(pk__in=[u.pk for u in units]))
 
 
 def coverage_findings(*, region: Region) -> list[Any]:
