@@ -49,10 +49,11 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[typ
     """A ``ModelMultipleChoiceField`` that reports ids which cannot be primary keys (non-numeric, out of
     range) as "not among the choices" — a form error naming the value — instead of a database error."""
 
-    def _check_values(self, value: Any) -> Any:
-        for pk in value if isinstance(value, list | tuple) else [value]:
-            if not _is_id(pk):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
-                )
-        return super()._check_values(value)
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            for pk in value:
+                if pk not in self.empty_values and not _is_id(pk):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                    )
+        return super().clean(value)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from tongxin.accounts.models import User
 from tongxin.core.forms import IdChoiceField, IdMultipleChoiceField
@@ -28,8 +29,8 @@ class PartyOrgForm(forms.Form):
 
     def __init__(self, user: User, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = selectors.party_orgs_for(user, selectors.EDIT)  # type: ignore[attr-defined]
-        self.fields["region"].queryset = selectors.regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
+        _offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT))
+        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
         if editing:
             del self.fields["parent"]
         for field in self.fields.values():
@@ -46,10 +47,21 @@ def _style(form: forms.Form) -> None:
             field.widget.attrs.setdefault("class", css)
 
 
-DATE: dict[str, Any] = {
-    "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    "error_messages": {"invalid": "日期格式应为 年-月-日。"},
-}
+def _offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Set the choices of the model-choice field ``name`` (always a selector's scoped queryset)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+
+
+def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": f"{label}格式应为 年-月-日。"},
+    )
 
 
 class UnitForm(forms.Form):
@@ -71,8 +83,8 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Users granted on the organisation tree (a 两新工委) register units in the region their
         # organisation is located in, never in another county's.
-        self.fields["region"].queryset = selectors.area_regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
-        self.fields["supervising_org"].queryset = selectors.party_orgs_for(user).filter(is_active=True)  # type: ignore[attr-defined]
+        _offer(self, "region", selectors.area_regions_for(user, selectors.EDIT))
+        _offer(self, "supervising_org", selectors.party_orgs_for(user).filter(is_active=True))
         _style(self)
 
 
@@ -80,11 +92,11 @@ class InstructorForm(forms.Form):
     instructor = IdChoiceField(
         label="党建指导员", queryset=User.objects.none(), error_messages={"required": "请选择党建指导员。"}
     )
-    appointed_on = forms.DateField(label="选派日期", **DATE)  # type: ignore[arg-type]
+    appointed_on = _date("选派日期")
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instructor"].queryset = selectors.instructors_for(user)  # type: ignore[attr-defined]
+        _offer(self, "instructor", selectors.instructors_for(user))
         _style(self)
 
 
@@ -104,17 +116,17 @@ class SetUpForm(forms.Form):
     parent = IdChoiceField(label="上级党组织", queryset=PartyOrg.objects.none(), required=False)
     region: IdChoiceField = IdChoiceField(label="所在区划", queryset=Region.objects.none(), required=False)
     secretary_name = forms.CharField(label="书记", max_length=50, required=False)
-    established_on = forms.DateField(label="成立日期", required=False, **DATE)  # type: ignore[arg-type]
+    established_on = _date("成立日期", required=False)
     established_doc = forms.CharField(label="成立批复文号", max_length=100, required=False)
     move_members = forms.BooleanField(
         label="将这些单位的党员组织关系转入新组织", required=False, initial=True
     )
 
-    def __init__(self, user: User, units: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, units: QuerySet[Unit], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
-        self.fields["parent"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["region"].queryset = selectors.regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
+        _offer(self, "units", units)
+        _offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
+        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
         _style(self)
 
 
@@ -127,11 +139,8 @@ class MoveForm(forms.Form):
 
     def __init__(self, user: User, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (  # type: ignore[attr-defined]
-            selectors.party_orgs_for(user, selectors.EDIT)
-            .filter(is_active=True)
-            .exclude(path__startswith=org.path)
-        )
+        mine = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)
+        _offer(self, "parent", mine.exclude(path__startswith=org.path))
         _style(self)
 
 
@@ -140,9 +149,9 @@ class OrgUnitsForm(forms.Form):
         label="覆盖单位", queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
-    def __init__(self, units: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, units: QuerySet[Unit], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        _offer(self, "units", units)
         _style(self)
 
 
@@ -150,14 +159,12 @@ class CommitteeForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50, required=False, help_text="选了人员时可不填")
     person = IdChoiceField(label="人员（本组织党员）", queryset=Person.objects.none(), required=False)
     position = forms.ChoiceField(label="职务", choices=CommitteeMember.Position.choices)
-    term_start = forms.DateField(label="任期开始", **DATE)  # type: ignore[arg-type]
-    term_end = forms.DateField(
-        label="任期届满", required=False, help_text="不填则按规则计算（村、党委5年，其他3年）", **DATE
-    )  # type: ignore[arg-type]
+    term_start = _date("任期开始")
+    term_end = _date("任期届满", required=False, help_text="不填则按规则计算（村、党委5年，其他3年）")
 
     def __init__(self, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = selectors.members_of(org)  # type: ignore[attr-defined]
+        _offer(self, "person", selectors.members_of(org))
         _style(self)
 
     def clean(self) -> dict[str, Any]:
@@ -190,8 +197,8 @@ class PersonForm(forms.Form):
         if editing:
             kwargs.setdefault("initial", {})["mobile"] = mask_mobile(current_mobile)
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = selectors.regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = selectors.units_for(user)  # type: ignore[attr-defined]
+        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
+        _offer(self, "unit", selectors.units_for(user))
         if editing:
             del self.fields["id_card"]
             self.fields["mobile"].help_text = "显示为脱敏号码；不修改则保留原号码，修改请输入完整的新号码。"
@@ -210,11 +217,11 @@ class ApplicationForm(forms.Form):
         queryset=PartyOrg.objects.none(),
         error_messages={"required": "请选择党组织。"},
     )
-    applied_on = forms.DateField(label="递交申请书日期", **DATE)  # type: ignore[arg-type]
+    applied_on = _date("递交申请书日期")
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
+        _offer(self, "org", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
         _style(self)
 
 
@@ -227,13 +234,13 @@ class TransferForm(forms.Form):
     reason = forms.CharField(
         label="转接原因", max_length=200, error_messages={"required": "请填写转接原因。"}
     )
-    started_on = forms.DateField(label="转出日期", **DATE)  # type: ignore[arg-type]
+    started_on = _date("转出日期")
 
     def __init__(self, user: User, membership: Membership, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # What the transfer rule allows: organisations in the user's scope, or in the sending
         # organisation's county (services.may_transfer_to); never the whole country's list.
-        self.fields["to_org"].queryset = selectors.transfer_destinations_for(user, membership)  # type: ignore[attr-defined]
+        _offer(self, "to_org", selectors.transfer_destinations_for(user, membership))
         _style(self)
 
 
@@ -244,9 +251,9 @@ class MergeForm(forms.Form):
         error_messages={"required": "请选择重复的人员。"},
     )
 
-    def __init__(self, candidates: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, candidates: QuerySet[Person], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["duplicate"].queryset = candidates  # type: ignore[attr-defined]
+        _offer(self, "duplicate", candidates)
         _style(self)
 
 
@@ -266,17 +273,17 @@ class MembershipForm(forms.Form):
         label="所在党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择党组织。"}
     )
     status = forms.ChoiceField(label="状态", choices=Membership.Status.choices)
-    since = forms.DateField(label="该状态开始日期", **DATE)
+    since = _date("该状态开始日期")
     is_mobile = forms.BooleanField(label="流动党员", required=False)
     home_org = IdChoiceField(label="流出地党组织", queryset=PartyOrg.objects.none(), required=False)
     host_org = IdChoiceField(label="流入地党组织", queryset=PartyOrg.objects.none(), required=False)
 
     def __init__(self, user: User, *args: Any, current: Membership | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
+        _offer(self, "org", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
         # Home and host organisations: those in the user's scope, and the ones already on record (a
         # mobile member's organisation in another county stays selectable), never every organisation.
         keep = (current.home_org_id, current.host_org_id) if current else ()
         for name in ("home_org", "host_org"):
-            self.fields[name].queryset = selectors.active_orgs_for(user, keep=keep)  # type: ignore[attr-defined]
+            _offer(self, name, selectors.active_orgs_for(user, keep=keep))
         _style(self)
