@@ -74,7 +74,8 @@ def check_xlsx_archive(
         raise DomainError("无法读取该文件：请上传 Excel（.xlsx）文件。", field=field) from None
     if len(members) > max_entries:
         raise DomainError(
-            f"该文件包含{len(members)}个部件，超过{max_entries}个的上限，不像是正常的 Excel 文件。", field=field
+            f"该文件包含{len(members)}个部件，超过{max_entries}个的上限，不像是正常的 Excel 文件。",
+            field=field,
         )
     unzipped = sum(m.file_size for m in members)
     if unzipped > max_unzipped:
