@@ -16,6 +16,7 @@ from django.urls import reverse
 from tests.factories import World, api_client, login, make_user
 from tests.orgs.helpers import make_person, make_unit, membership
 from tongxin.accounts import services as account_services
+from tongxin.accounts.models import User
 from tongxin.accounts.system import SYSTEM
 from tongxin.core.errors import DomainError
 from tongxin.orgs import excel, services
@@ -186,17 +187,17 @@ def test_submitting_the_masked_mobile_number_back_keeps_the_number(world: World,
 
 
 @pytest.fixture
-def two_new_admin(world: World) -> object:
+def two_new_admin(world: World) -> User:
     user = make_user("lxgw_admin", real_name="两新工委干部")
     account_services.grant_role(actor=None, user=user, role="county_admin", node=world.two_new)
     return user
 
 
 def test_a_two_new_committee_admin_cannot_register_a_unit_in_another_countys_region(
-    world: World, other_county: tuple[Region, PartyOrg], two_new_admin: object
+    world: World, other_county: tuple[Region, PartyOrg], two_new_admin: User
 ) -> None:
     far_village = other_county[0]
-    api, auth = api_client(two_new_admin)  # type: ignore[arg-type]
+    api, auth = api_client(two_new_admin)
     payload = {
         "name": "外县配送站",
         "kind": "platform_station",
@@ -209,7 +210,7 @@ def test_a_two_new_committee_admin_cannot_register_a_unit_in_another_countys_reg
     assert response.json()["field"] == "region_id"
     with pytest.raises(DomainError) as exc:
         services.create_unit(
-            actor=two_new_admin,  # type: ignore[arg-type]
+            actor=two_new_admin,
             name="外县配送站",
             kind="platform_station",
             industry="delivery",
@@ -224,9 +225,9 @@ def test_a_two_new_committee_admin_cannot_register_a_unit_in_another_countys_reg
 
 
 def test_the_unit_form_offers_only_the_regions_of_the_two_new_committees_county(
-    world: World, other_county: tuple[Region, PartyOrg], two_new_admin: object, client: Client
+    world: World, other_county: tuple[Region, PartyOrg], two_new_admin: User, client: Client
 ) -> None:
-    login(client, two_new_admin)  # type: ignore[arg-type]
+    login(client, two_new_admin)
     options = _options(client.get(reverse("orgs:unit_create")).content.decode(), "region")
     assert world.village_b1.name in options
     assert other_county[0].name not in options
