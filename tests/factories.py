@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import ROLES
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services as org_services
 from tongxin.orgs.models import PartyOrg, Region
 
@@ -77,19 +78,19 @@ def make_user(username: str, *, real_name: str = "测试用户", mobile: str = "
 def build_world() -> World:
     region = org_services.create_region
     org = org_services.create_party_org
-    city = region(actor=None, name="测试市", kind="city")
-    county = region(actor=None, name="测试县", kind="county", parent=city)
-    town_a = region(actor=None, name="甲镇", kind="township", parent=county)
-    town_b = region(actor=None, name="乙镇", kind="township", parent=county)
-    va1 = region(actor=None, name="甲一村", kind="village", parent=town_a)
-    va2 = region(actor=None, name="甲二村", kind="village", parent=town_a)
-    vb1 = region(actor=None, name="乙一村", kind="village", parent=town_b)
-    vb2 = region(actor=None, name="乙二村", kind="village", parent=town_b)
-    ca = org(actor=None, name="甲镇党委", kind="committee", region=town_a)
-    cb = org(actor=None, name="乙镇党委", kind="committee", region=town_b)
-    two_new = org(actor=None, name="测试县两新工委", kind="two_new_committee", region=county)
+    city = region(actor=SYSTEM, name="测试市", kind="city")
+    county = region(actor=SYSTEM, name="测试县", kind="county", parent=city)
+    town_a = region(actor=SYSTEM, name="甲镇", kind="township", parent=county)
+    town_b = region(actor=SYSTEM, name="乙镇", kind="township", parent=county)
+    va1 = region(actor=SYSTEM, name="甲一村", kind="village", parent=town_a)
+    va2 = region(actor=SYSTEM, name="甲二村", kind="village", parent=town_a)
+    vb1 = region(actor=SYSTEM, name="乙一村", kind="village", parent=town_b)
+    vb2 = region(actor=SYSTEM, name="乙二村", kind="village", parent=town_b)
+    ca = org(actor=SYSTEM, name="甲镇党委", kind="committee", region=town_a)
+    cb = org(actor=SYSTEM, name="乙镇党委", kind="committee", region=town_b)
+    two_new = org(actor=SYSTEM, name="测试县两新工委", kind="two_new_committee", region=county)
     industry = org(
-        actor=None, name="货运客运行业党委", kind="industry_committee", parent=two_new, region=county
+        actor=SYSTEM, name="货运客运行业党委", kind="industry_committee", parent=two_new, region=county
     )
     w = World(
         county=county,
@@ -101,13 +102,15 @@ def build_world() -> World:
         village_b2=vb2,
         committee_a=ca,
         committee_b=cb,
-        branch_a1=org(actor=None, name="甲一村党支部", kind="branch", parent=ca, region=va1),
-        branch_a2=org(actor=None, name="甲二村党支部", kind="branch", parent=ca, region=va2),
-        branch_b1=org(actor=None, name="乙一村党支部", kind="branch", parent=cb, region=vb1),
-        branch_b2=org(actor=None, name="乙二村党支部", kind="branch", parent=cb, region=vb2),
+        branch_a1=org(actor=SYSTEM, name="甲一村党支部", kind="branch", parent=ca, region=va1),
+        branch_a2=org(actor=SYSTEM, name="甲二村党支部", kind="branch", parent=ca, region=va2),
+        branch_b1=org(actor=SYSTEM, name="乙一村党支部", kind="branch", parent=cb, region=vb1),
+        branch_b2=org(actor=SYSTEM, name="乙二村党支部", kind="branch", parent=cb, region=vb2),
         two_new=two_new,
         industry=industry,
-        station_branch=org(actor=None, name="外卖站点党支部", kind="branch", parent=industry, region=town_b),
+        station_branch=org(
+            actor=SYSTEM, name="外卖站点党支部", kind="branch", parent=industry, region=town_b
+        ),
     )
     for i, (role, (_tree, attr)) in enumerate(ROLE_NODES.items(), start=1):
         user = make_user(role, real_name=ROLES[role].label, mobile=f"1380000{i:04d}")

@@ -31,6 +31,7 @@ def main() -> None:
 
     from tongxin.accounts import services as account_services
     from tongxin.accounts.models import User
+    from tongxin.accounts.system import SYSTEM
     from tongxin.cases import services
     from tongxin.cases.models import OPEN_STATES as OPEN
     from tongxin.cases.models import Case, CaseTransition, Category, State
@@ -47,19 +48,23 @@ def main() -> None:
     rng = random.Random(2026)
 
     if not Region.objects.filter(name="基准县").exists():
-        city = org_services.create_region(actor=None, name="基准市", kind="city")
-        county = org_services.create_region(actor=None, name="基准县", kind="county", parent=city)
+        city = org_services.create_region(actor=SYSTEM, name="基准市", kind="city")
+        county = org_services.create_region(actor=SYSTEM, name="基准县", kind="county", parent=city)
         for t in range(1, 21):
-            town = org_services.create_region(actor=None, name=f"基准{t}镇", kind="township", parent=county)
+            town = org_services.create_region(actor=SYSTEM, name=f"基准{t}镇", kind="township", parent=county)
             committee = org_services.create_party_org(
-                actor=None, name=f"基准{t}镇党委", kind="committee", region=town
+                actor=SYSTEM, name=f"基准{t}镇党委", kind="committee", region=town
             )
             for v in range(1, 26):
                 village = org_services.create_region(
-                    actor=None, name=f"基准{t}镇{v}村", kind="village", parent=town
+                    actor=SYSTEM, name=f"基准{t}镇{v}村", kind="village", parent=town
                 )
                 org_services.create_party_org(
-                    actor=None, name=f"基准{t}镇{v}村党支部", kind="branch", parent=committee, region=village
+                    actor=SYSTEM,
+                    name=f"基准{t}镇{v}村党支部",
+                    kind="branch",
+                    parent=committee,
+                    region=village,
                 )
         users = [
             ("bench_county", "county_admin", county),

@@ -164,17 +164,18 @@ def Scheme_objects() -> Any:
 
 
 def build_regions() -> list[Any]:
+    from tongxin.accounts.system import SYSTEM
     from tongxin.orgs import services as org_services
 
-    city = org_services.create_region(actor=None, name="基准市", kind="city")
-    county = org_services.create_region(actor=None, name="基准县", kind="county", parent=city)
+    city = org_services.create_region(actor=SYSTEM, name="基准市", kind="city")
+    county = org_services.create_region(actor=SYSTEM, name="基准县", kind="county", parent=city)
     villages = []
     for t in range(TOWNSHIPS):
-        town = org_services.create_region(actor=None, name=f"第{t + 1}镇", kind="township", parent=county)
+        town = org_services.create_region(actor=SYSTEM, name=f"第{t + 1}镇", kind="township", parent=county)
         for v in range(VILLAGES_PER_TOWNSHIP):
             villages.append(
                 org_services.create_region(
-                    actor=None, name=f"第{t + 1}镇{v + 1}村", kind="village", parent=town
+                    actor=SYSTEM, name=f"第{t + 1}镇{v + 1}村", kind="village", parent=town
                 )
             )
     return villages

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.factories import World, login
 from tongxin.accounts.models import Grant, User
+from tongxin.accounts.system import SYSTEM
 from tongxin.core import audit
 from tongxin.core.models import AuditEvent
 
@@ -70,7 +71,7 @@ def test_security_admin_cannot_grant_outside_their_scope_or_to_themself(world: W
     outside = services.create_user(actor=None, username="x", real_name="外", password="Qiang-Mima-77")
     from tongxin.orgs import services as org_services
 
-    other_county = org_services.create_region(actor=None, name="外县", kind="county")
+    other_county = org_services.create_region(actor=SYSTEM, name="外县", kind="county")
     with pytest.raises(DomainError):
         services.grant_role(actor=sec, user=outside, role="county_admin", node=other_county)
     with pytest.raises(DomainError):

@@ -12,6 +12,7 @@ import pytest
 from tests.browser.conftest import PHONE, log_in, shot
 from tests.cases.conftest import jpeg_bytes
 from tests.factories import PASSWORD, World
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, Category
 from tongxin.orgs import services as org_services
@@ -28,7 +29,7 @@ def _setup(world: World) -> None:
         effective_from=date(2024, 1, 1),
     )
     rider = world.user("grid_worker")
-    org_services.create_person(actor=None, name="刘骑手", region=world.village_a1, mobile=rider.mobile)
+    org_services.create_person(actor=SYSTEM, name="刘骑手", region=world.village_a1, mobile=rider.mobile)
 
 
 @pytest.mark.django_db(transaction=True)

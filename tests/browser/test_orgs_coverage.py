@@ -37,6 +37,7 @@ def test_following_a_finding_and_setting_up_a_joint_branch_removes_it(  # type: 
     findings = page.locator("[data-testid=coverage-findings]")
     findings.wait_for()
     assert "孟州市" in page.inner_text("h1")
+    assert page.inner_text("[data-testid=basis]") == "口径：党组织设置与两个覆盖规则 2019.1 版"
     taxi = findings.locator("[data-testid=finding]", has_text=TAXI)
     assert taxi.count() == 1
     assert "有党员" in taxi.inner_text()
@@ -170,3 +171,25 @@ def test_a_transfer_goes_out_in_transit_and_is_received(
     page.goto(f"{live_server.url}/registry/orgs/{world.branch_b1.pk}/")
     assert member.name in page.inner_text("main")
     shot(page, "orgs-org-desktop")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_person_edit_form_shows_the_mobile_number_masked_and_keeps_it(  # type: ignore[no-untyped-def]
+    world: World, live_server, phone_page
+) -> None:
+    from tests.orgs.helpers import make_person
+
+    person = make_person(world, "赵六", region=world.village_a1, mobile="13912345678")
+    page = phone_page
+    log_in(page, live_server.url, "township_admin", PASSWORD)
+    page.wait_for_selector("[data-testid=roles]")
+    page.goto(f"{live_server.url}/registry/people/{person.pk}/edit/")
+    assert page.input_value("input[name=mobile]") == "139****5678"
+    assert "13912345678" not in page.content()
+    shot(page, "orgs-person-edit-phone")
+    page.select_option("select[name=occupation]", "farmer")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=已保存")
+    person.refresh_from_db()
+    assert person.mobile == "13912345678"
+    assert person.occupation == "farmer"

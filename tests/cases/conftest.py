@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.factories import World
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, Category
 from tongxin.orgs import services as org_services
@@ -56,7 +57,7 @@ def loop(world: World) -> Loop:
     )
     rider = world.user("grid_worker")
     person = org_services.create_person(
-        actor=None, name="刘骑手", region=world.village_a1, mobile=rider.mobile, is_gig_worker=True
+        actor=SYSTEM, name="刘骑手", region=world.village_a1, mobile=rider.mobile, is_gig_worker=True
     )
     return Loop(world=world, cats=cats, rider=rider, rider_person=person)
 

@@ -9,6 +9,7 @@ from django.test import Client
 
 from tests.cases.conftest import Loop
 from tests.factories import login
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import selectors, services
 from tongxin.core.errors import DomainError
 from tongxin.orgs import services as org_services
@@ -78,7 +79,7 @@ def test_bad_records_name_the_field(loop: Loop) -> None:
             served_on=date(2025, 6, 1),
         )
     assert exc.value.field == "region"
-    outsider = org_services.create_person(actor=None, name="非队员", region=loop.world.village_a1)
+    outsider = org_services.create_person(actor=SYSTEM, name="非队员", region=loop.world.village_a1)
     with pytest.raises(DomainError) as exc:
         services.record_service(
             actor=sec, kind="door_to_door", person=outsider, region=loop.world.village_a1,

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.cases.conftest import T0, Loop
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, CaseTransition, Notification, State
 from tongxin.core.errors import DomainError
@@ -211,7 +212,7 @@ def test_without_a_points_scheme_the_case_still_closes_and_says_why(loop: Loop, 
     from tongxin.orgs import services as org_services
 
     rider_b = world.user("resident")
-    org_services.create_person(actor=None, name="乙村居民", region=world.village_b1, mobile=rider_b.mobile)
+    org_services.create_person(actor=SYSTEM, name="乙村居民", region=world.village_b1, mobile=rider_b.mobile)
     from tongxin.points.models import Scheme
 
     Scheme.objects.update(is_active=False)

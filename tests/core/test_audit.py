@@ -89,7 +89,7 @@ def test_refused_access_is_audited(world: World, client: Client) -> None:
 
 @pytest.mark.django_db
 def test_personal_data_reveal_needs_permission_and_is_audited(world: World) -> None:
-    person = services.create_person(actor=None, name="李四", region=world.village_a1, mobile="13912345678")
+    person = services.create_person(actor=SYSTEM, name="李四", region=world.village_a1, mobile="13912345678")
     with pytest.raises(DomainError):
         reveal_personal_data(actor=world.user("township_admin"), obj=person, field="mobile")
     assert reveal_personal_data(actor=world.user("county_admin"), obj=person, field="mobile") == "13912345678"

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from tests.factories import World, login
 from tests.orgs.helpers import make_person, make_unit
 from tests.points.helpers import ITEMS, make_scheme, make_villagers
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services as case_services
 from tongxin.cases.models import Category
 from tongxin.core.xlsx import looks_like_formula
@@ -215,7 +216,7 @@ def test_people_and_memberships_export_as_typed_and_import_again_unchanged(world
     actor = world.user("county_admin")
     person = make_person(world, CMD, region=world.village_a1)
     org_services.record_membership(
-        actor=None, person=person, org=world.branch_a1, status="full", since=date(2020, 7, 1)
+        actor=SYSTEM, person=person, org=world.branch_a1, status="full", since=date(2020, 7, 1)
     )
     people = excel.export_people(actor, selectors.people_for(actor))
     members = excel.export_memberships(actor, selectors.memberships_for(actor))
@@ -227,7 +228,7 @@ def test_people_and_memberships_export_as_typed_and_import_again_unchanged(world
 
 
 def test_the_coverage_report_shows_region_names_as_typed(world: World, client: Client) -> None:
-    township = org_services.create_region(actor=None, name=LINK, kind="township", parent=world.county)
+    township = org_services.create_region(actor=SYSTEM, name=LINK, kind="township", parent=world.county)
     make_unit(world, "美团站点", region=township, gig_workers=30)
     login(client, world.user("county_admin"))
     response = client.get(reverse("orgs:coverage"), {"format": "xlsx"})

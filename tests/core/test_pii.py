@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from tests.factories import World
+from tongxin.accounts.system import SYSTEM
 from tongxin.core import pii
 from tongxin.orgs import services
 
@@ -88,7 +89,7 @@ def test_audit_values_are_masked() -> None:
 @pytest.mark.django_db
 def test_person_id_is_encrypted_at_rest(world: World) -> None:
     person = services.create_person(
-        actor=None, name="张三", region=world.village_a1, id_card="410823199001011234", mobile="13800005678"
+        actor=SYSTEM, name="张三", region=world.village_a1, id_card="410823199001011234", mobile="13800005678"
     )
     with connection.cursor() as cur:
         cur.execute("SELECT id_card, mobile FROM orgs_person WHERE id = %s", [person.pk])

@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 
 from tests.factories import World
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.pii import id_check_char
 from tongxin.orgs import services
 from tongxin.orgs.models import Membership, PartyOrg, Person, Region, Unit
@@ -24,7 +25,7 @@ def id_number(born: date = date(1990, 1, 1), prefix: str = "410823") -> str:
 
 def make_unit(world: World, name: str, region: Region | None = None, **kwargs: object) -> Unit:
     return services.create_unit(
-        actor=None,
+        actor=SYSTEM,
         name=name,
         kind=kwargs.pop("kind", "platform_station"),  # type: ignore[arg-type]
         industry=kwargs.pop("industry", "delivery"),  # type: ignore[arg-type]
@@ -36,7 +37,7 @@ def make_unit(world: World, name: str, region: Region | None = None, **kwargs: o
 
 def make_person(world: World, name: str, region: Region | None = None, **kwargs: object) -> Person:
     return services.create_person(
-        actor=None,
+        actor=SYSTEM,
         name=name,
         region=region or world.town_b,
         id_card=id_number(),
@@ -59,7 +60,7 @@ def add_members(
     for i, status in enumerate(["full"] * full + ["probationary"] * probationary, start=start):
         person = make_person(world, f"党员{i}", region=region, unit=unit, is_gig_worker=True)
         services.record_membership(
-            actor=None,
+            actor=SYSTEM,
             person=person,
             org=org or world.industry,
             status=status,

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import World
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import selectors, services
 
 
 @pytest.mark.django_db
 def test_coverage_findings_under_a_region(world: World) -> None:
     unit = services.create_unit(
-        actor=None, name="甲一村外卖站", kind="platform_station", industry="delivery", region=world.village_a1
+        actor=SYSTEM,
+        name="甲一村外卖站",
+        kind="platform_station",
+        industry="delivery",
+        region=world.village_a1,
     )
     findings = selectors.coverage_findings(region=world.village_a1)
     assert any(f.subject == "unit" and f.subject_id == unit.pk for f in findings)

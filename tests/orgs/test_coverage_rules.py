@@ -12,6 +12,7 @@ import pytest
 
 from tests.factories import World
 from tests.orgs.helpers import add_members, make_unit
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import coverage, services
 from tongxin.orgs.coverage import OrgFacts, UnitFacts, org_findings, unit_findings
 from tongxin.orgs.models import PartyOrg, Unit
@@ -220,7 +221,7 @@ def test_a_branch_with_seven_formal_members_and_no_committee_is_found_in_the_dat
     unit = make_unit(world, "货运公司")
     add_members(world, unit, full=7)
     org = services.set_up_party_org(
-        actor=None,
+        actor=SYSTEM,
         units=[unit],
         kind="branch",
         name="货运公司党支部",

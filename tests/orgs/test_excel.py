@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from tests.factories import World
 from tests.orgs.helpers import add_members, id_number, make_unit
+from tongxin.core.errors import DomainError
 from tongxin.core.models import AuditEvent
 from tongxin.orgs import excel, selectors
 from tongxin.orgs.models import Membership, Person, Unit
@@ -239,6 +240,6 @@ def test_the_template_has_the_columns_and_an_explanation(world: World) -> None:
 
 
 def test_a_file_that_is_not_excel_is_refused_in_chinese(world: World) -> None:
-    with pytest.raises(excel.DomainError) as exc:
+    with pytest.raises(DomainError) as exc:
         excel.import_file(actor=world.user("county_admin"), kind="units", data=b"not a workbook")
     assert "xlsx" in exc.value.message

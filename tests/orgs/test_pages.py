@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from tests.factories import World, login
 from tests.orgs.helpers import add_members, make_unit, membership
 from tests.orgs.test_excel import workbook
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services
 from tongxin.orgs.models import PartyOrg, Person
 
@@ -25,7 +26,7 @@ def test_every_page_renders(world: World, admin) -> None:  # type: ignore[no-unt
     unit = make_unit(world, "美团站点", gig_workers=30)
     (person,) = add_members(world, unit, full=1)
     transfer = services.start_transfer(
-        actor=None,
+        actor=SYSTEM,
         membership=membership(person),
         to_org=world.branch_b1,
         reason="工作变动",
@@ -82,7 +83,8 @@ def test_the_coverage_page_shows_figures_findings_and_exports(world: World, admi
     assert "应单独组建党支部" in html
     export = admin.get(reverse("orgs:coverage") + "?format=xlsx")
     sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
-    assert sheet["A2"].value == "名称"
+    assert sheet["A2"].value == "口径：党组织设置与两个覆盖规则 2019.1 版"  # the rule version, in words
+    assert sheet["A3"].value == "名称"
 
 
 def test_setting_up_a_joint_branch_through_the_page(world: World, admin) -> None:  # type: ignore[no-untyped-def]
@@ -141,7 +143,7 @@ def test_unit_list_exports_the_filtered_list(world: World, admin) -> None:  # ty
 
 
 def test_recording_a_membership_through_the_page(world: World, admin) -> None:  # type: ignore[no-untyped-def]
-    person = services.create_person(actor=None, name="王强", region=world.town_b)
+    person = services.create_person(actor=SYSTEM, name="王强", region=world.town_b)
     assert admin.get(reverse("orgs:person_membership", args=[person.pk])).status_code == 200
     response = admin.post(
         reverse("orgs:person_membership", args=[person.pk]),
@@ -170,10 +172,10 @@ def test_recording_a_membership_through_the_page(world: World, admin) -> None:  
 
 def test_a_new_term_ends_the_seats_whose_term_ran_out(world: World) -> None:
     old = services.appoint_committee_member(
-        actor=None, org=world.station_branch, name="甲", position="member", term_start=date(2020, 1, 1)
+        actor=SYSTEM, org=world.station_branch, name="甲", position="member", term_start=date(2020, 1, 1)
     )
     services.appoint_committee_member(
-        actor=None, org=world.station_branch, name="乙", position="member", term_start=date(2026, 1, 1)
+        actor=SYSTEM, org=world.station_branch, name="乙", position="member", term_start=date(2026, 1, 1)
     )
     old.refresh_from_db()
     assert old.ended_on == date(2026, 1, 1)

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tests.factories import World, api_client, login
 from tests.orgs.helpers import add_members, make_unit
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services
 from tongxin.orgs.models import Person, Unit
 
@@ -35,7 +36,7 @@ def units(world: World) -> Units:
         world, "乙一村货运公司", region=world.village_b1, kind="freight_company", industry="freight"
     )
     services.appoint_instructor(
-        actor=None, unit=c, instructor=world.user("instructor"), appointed_on=date(2025, 1, 1)
+        actor=SYSTEM, unit=c, instructor=world.user("instructor"), appointed_on=date(2025, 1, 1)
     )
     (pa,) = add_members(world, a, full=1, region=world.village_a1, org=world.branch_a1)
     (pb,) = add_members(world, b, full=1, region=world.town_b, org=world.station_branch, start=5)
@@ -166,7 +167,7 @@ def test_revealing_an_id_number_needs_the_permission_and_is_audited(
 
 
 def test_a_branch_secretary_sees_the_units_their_branch_covers(world: World, units: Units, client) -> None:  # type: ignore[no-untyped-def]
-    services.set_org_units(actor=None, org=world.station_branch, units=[units.b])
+    services.set_org_units(actor=SYSTEM, org=world.station_branch, units=[units.b])
     login(client, world.user("branch_secretary"))
     assert client.get(reverse("orgs:unit_detail", args=[units.b.pk])).status_code == 200
     assert client.get(reverse("orgs:unit_detail", args=[units.a.pk])).status_code == 404

@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import World
 from tests.orgs.helpers import add_members, id_number, make_person, make_unit, membership
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.errors import DomainError
 from tongxin.core.models import AuditEvent
 from tongxin.orgs import services
@@ -19,7 +20,7 @@ def test_moving_an_organisation_moves_its_subtree_and_members(world: World) -> N
     actor = world.user("county_admin")
     (member,) = add_members(world, None, full=1, org=world.station_branch)
     group = services.create_party_org(
-        actor=None, name="骑手党小组", kind="group", parent=world.station_branch
+        actor=SYSTEM, name="骑手党小组", kind="group", parent=world.station_branch
     )
     services.move_party_org(actor=actor, org=world.station_branch, parent=world.committee_b)
     world.station_branch.refresh_from_db()
@@ -86,7 +87,7 @@ def test_a_unit_with_three_formal_members_does_not_go_into_a_joint_branch(world:
     add_members(world, big, full=3)
     with pytest.raises(DomainError) as exc:
         services.set_up_party_org(
-            actor=None, units=[big, small], kind="joint_branch", name="联合党支部", parent=world.industry
+            actor=SYSTEM, units=[big, small], kind="joint_branch", name="联合党支部", parent=world.industry
         )
     assert "大站" in exc.value.message
 
@@ -96,7 +97,7 @@ def test_an_own_branch_needs_three_formal_members_probationary_not_counted(world
     add_members(world, unit, full=2, probationary=3)
     with pytest.raises(DomainError) as exc:
         services.set_up_party_org(
-            actor=None, units=[unit], kind="branch", name="站点党支部", parent=world.industry
+            actor=SYSTEM, units=[unit], kind="branch", name="站点党支部", parent=world.industry
         )
     assert "不足3名" in exc.value.message
 
@@ -123,10 +124,10 @@ def test_setting_up_a_joint_branch_records_the_closed_findings(world: World) -> 
 def test_appointing_and_replacing_an_instructor_keeps_the_history(world: World) -> None:
     unit = make_unit(world, "车队")
     instructor = world.user("instructor")
-    services.appoint_instructor(actor=None, unit=unit, instructor=instructor, appointed_on=date(2025, 1, 1))
+    services.appoint_instructor(actor=SYSTEM, unit=unit, instructor=instructor, appointed_on=date(2025, 1, 1))
     with pytest.raises(DomainError) as exc:
         services.appoint_instructor(
-            actor=None, unit=unit, instructor=world.user("resident"), appointed_on=date(2025, 6, 1)
+            actor=SYSTEM, unit=unit, instructor=world.user("resident"), appointed_on=date(2025, 6, 1)
         )
     assert exc.value.field == "instructor"
     from tests.factories import make_user
@@ -134,7 +135,7 @@ def test_appointing_and_replacing_an_instructor_keeps_the_history(world: World) 
 
     other = make_user("instructor2")
     account_services.grant_role(actor=None, user=other, role="instructor", node=world.industry)
-    services.appoint_instructor(actor=None, unit=unit, instructor=other, appointed_on=date(2025, 6, 1))
+    services.appoint_instructor(actor=SYSTEM, unit=unit, instructor=other, appointed_on=date(2025, 6, 1))
     history = list(unit.instructor_history.order_by("appointed_on").values_list("instructor_id", "ended_on"))
     assert history == [(instructor.pk, date(2025, 6, 1)), (other.pk, None)]
 
@@ -142,10 +143,20 @@ def test_appointing_and_replacing_an_instructor_keeps_the_history(world: World) 
 def test_a_new_secretary_replaces_the_old_and_the_term_follows_the_rule(world: World) -> None:
     (p1, p2) = add_members(world, None, full=2, org=world.branch_a1, region=world.village_a1)
     services.appoint_committee_member(
-        actor=None, org=world.branch_a1, person=p1, name="", position="secretary", term_start=date(2021, 1, 1)
+        actor=SYSTEM,
+        org=world.branch_a1,
+        person=p1,
+        name="",
+        position="secretary",
+        term_start=date(2021, 1, 1),
     )
     seat = services.appoint_committee_member(
-        actor=None, org=world.branch_a1, person=p2, name="", position="secretary", term_start=date(2026, 1, 1)
+        actor=SYSTEM,
+        org=world.branch_a1,
+        person=p2,
+        name="",
+        position="secretary",
+        term_start=date(2026, 1, 1),
     )
     assert seat.term_end == date(2031, 1, 1)  # a village branch: five years
     assert CommitteeMember.objects.get(person=p1).ended_on == date(2026, 1, 1)
@@ -156,19 +167,19 @@ def test_a_new_secretary_replaces_the_old_and_the_term_follows_the_rule(world: W
 def test_an_application_is_recorded_once_and_only_from_an_adult(world: World) -> None:
     person = make_person(world, "小王")
     services.record_application(
-        actor=None, person=person, org=world.station_branch, applied_on=date(2026, 3, 1)
+        actor=SYSTEM, person=person, org=world.station_branch, applied_on=date(2026, 3, 1)
     )
     assert membership(person).status == "applicant"
     with pytest.raises(DomainError):
         services.record_application(
-            actor=None, person=person, org=world.station_branch, applied_on=date(2026, 3, 2)
+            actor=SYSTEM, person=person, org=world.station_branch, applied_on=date(2026, 3, 2)
         )
     young = services.create_person(
-        actor=None, name="小李", region=world.town_b, id_card=id_number(born=date(2010, 1, 1))
+        actor=SYSTEM, name="小李", region=world.town_b, id_card=id_number(born=date(2010, 1, 1))
     )
     with pytest.raises(DomainError) as exc:
         services.record_application(
-            actor=None, person=young, org=world.station_branch, applied_on=date(2026, 3, 1)
+            actor=SYSTEM, person=young, org=world.station_branch, applied_on=date(2026, 3, 1)
         )
     assert "18" in exc.value.message
 
@@ -199,20 +210,20 @@ def test_a_transfer_goes_out_in_transit_received_and_the_sender_stays_responsibl
 def test_a_transfer_step_cannot_be_taken_twice(world: World) -> None:
     (member,) = add_members(world, None, full=1, org=world.branch_a1, region=world.village_a1)
     transfer = services.start_transfer(
-        actor=None,
+        actor=SYSTEM,
         membership=membership(member),
         to_org=world.branch_b1,
         reason="工作变动",
         started_on=date(2026, 5, 1),
     )
     stale = Transfer.objects.get(pk=transfer.pk)
-    services.advance_transfer(actor=None, transfer=transfer, event="dispatch")
+    services.advance_transfer(actor=SYSTEM, transfer=transfer, event="dispatch")
     with pytest.raises(DomainError):
-        services.advance_transfer(actor=None, transfer=stale, event="dispatch")
+        services.advance_transfer(actor=SYSTEM, transfer=stale, event="dispatch")
 
 
 def test_merging_duplicate_people_moves_the_membership(world: World) -> None:
-    keep = services.create_person(actor=None, name="张三", region=world.town_b)
+    keep = services.create_person(actor=SYSTEM, name="张三", region=world.town_b)
     (dup,) = add_members(world, None, full=1)
     dup.name = "张三"
     services.merge_people(actor=world.user("county_admin"), keep=keep, duplicate=dup)
@@ -227,5 +238,5 @@ def test_merging_duplicate_people_moves_the_membership(world: World) -> None:
 def test_two_people_with_different_id_numbers_are_not_merged(world: World) -> None:
     a, b = make_person(world, "张三"), make_person(world, "张三")
     with pytest.raises(DomainError) as exc:
-        services.merge_people(actor=None, keep=a, duplicate=b)
+        services.merge_people(actor=SYSTEM, keep=a, duplicate=b)
     assert "不同" in exc.value.message

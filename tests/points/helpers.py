@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services as org_services
 from tongxin.orgs.models import Household, Person, Region
 from tongxin.points import services
@@ -42,9 +43,9 @@ def make_villagers(region: Region, n: int, *, per_household: int = 2, prefix: st
     household: Household | None = None
     for i in range(n):
         if i % per_household == 0:
-            head = org_services.create_person(actor=None, name=f"{prefix}{i:03d}", region=region)
+            head = org_services.create_person(actor=SYSTEM, name=f"{prefix}{i:03d}", region=region)
             household = org_services.create_household(
-                actor=None, region=region, head=head, number=f"{prefix}{i // per_household:03d}"
+                actor=SYSTEM, region=region, head=head, number=f"{prefix}{i // per_household:03d}"
             )
             head.refresh_from_db()
             village.households.append(household)
@@ -52,7 +53,7 @@ def make_villagers(region: Region, n: int, *, per_household: int = 2, prefix: st
             continue
         village.people.append(
             org_services.create_person(
-                actor=None, name=f"{prefix}{i:03d}", region=region, household=household
+                actor=SYSTEM, name=f"{prefix}{i:03d}", region=region, household=household
             )
         )
     return village

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tests.factories import World, api_client, login, make_user
 from tests.points.helpers import ITEMS, make_scheme, make_villagers
 from tongxin.accounts import services as account_services
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.errors import DomainError
 from tongxin.orgs import services as org_services
 from tongxin.points import services
@@ -166,7 +167,7 @@ def test_a_region_with_a_scheme_or_a_grid_is_refused_on_region_id(world: World) 
     make_scheme(world.village_a1)
     body = _error(_post(world.user("village_secretary"), "/schemes", _scheme_payload(world)), 400)
     assert body["field"] == "region_id" and "已有启用的积分方案" in body["message"]
-    grid = org_services.create_region(actor=None, name="一网格", kind="grid", parent=world.village_a1)
+    grid = org_services.create_region(actor=SYSTEM, name="一网格", kind="grid", parent=world.village_a1)
     body = _error(
         _post(world.user("village_secretary"), "/schemes", _scheme_payload(world, region_id=grid.pk)), 400
     )

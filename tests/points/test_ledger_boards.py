@@ -10,6 +10,7 @@ from django.db import connection
 
 from tests.factories import World
 from tests.points.helpers import ITEMS, make_scheme, make_villagers
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.errors import DomainError
 from tongxin.core.models import AppendOnlyError
 from tongxin.orgs import services as org_services
@@ -56,7 +57,7 @@ def test_boards_by_household_and_by_audience(world: World) -> None:
     make_scheme(world.village_a1)
     people = make_villagers(world.village_a1, 4, per_household=2).people
     org_services.record_membership(
-        actor=None, person=people[3], org=world.branch_a1, status="full", since=date(2020, 1, 1)
+        actor=SYSTEM, person=people[3], org=world.branch_a1, status="full", since=date(2020, 1, 1)
     )
     for i, p in enumerate(people):
         _award(p, i + 1, f"h{i}")

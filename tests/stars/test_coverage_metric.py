@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.factories import World
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services
 from tongxin.stars.metrics import METRICS
 
@@ -19,7 +20,7 @@ def test_the_figure_follows_the_registry(world: World) -> None:
     metric = METRICS["orgs.open_coverage_findings"]
     before = metric.compute(world.village_a2, 2026, NOW)
     services.create_unit(
-        actor=None, name="甲二村快递点", kind="courier", industry="express", region=world.village_a2
+        actor=SYSTEM, name="甲二村快递点", kind="courier", industry="express", region=world.village_a2
     )
     after = metric.compute(world.village_a2, 2026, NOW)
     assert before.value is not None and after.value == before.value + 1

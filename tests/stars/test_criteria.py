@@ -13,6 +13,7 @@ from django.test import Client
 
 from tests.factories import World, login
 from tests.stars.conftest import at, fill_all
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.errors import DomainError
 from tongxin.stars import criteria_io, services
 from tongxin.stars.criteria_io import CriteriaErrors
@@ -170,9 +171,11 @@ def test_excel_round_trip_and_row_errors(world: World, criteria: CriteriaSet, cl
 def test_an_urban_community_is_rated_on_the_community_set(world: World, criteria: CriteriaSet) -> None:
     from tongxin.orgs import services as org_services
 
-    community = org_services.create_region(actor=None, name="迎秀社区", kind="community", parent=world.town_a)
+    community = org_services.create_region(
+        actor=SYSTEM, name="迎秀社区", kind="community", parent=world.town_a
+    )
     branch = org_services.create_party_org(
-        actor=None, name="迎秀社区党支部", kind="branch", parent=world.committee_a, region=community
+        actor=SYSTEM, name="迎秀社区党支部", kind="branch", parent=world.committee_a, region=community
     )
     cycle = services.declare_target(actor=None, org=branch, year=2026, target_stars=3)
     assert cycle.criteria_set.applies_to == "community"

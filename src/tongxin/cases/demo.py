@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tongxin.accounts.demo_users import demo_user
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, Category, ServiceRecord, VolunteerTeam
 from tongxin.core.pii import lookup_hash
@@ -61,7 +62,7 @@ def _person(name: str, mobile: str, region: Region, unit: Any = None) -> Person:
     if found is not None:
         return found
     return org_services.create_person(
-        actor=None,
+        actor=SYSTEM,
         name=name,
         region=region,
         mobile=mobile,
@@ -86,10 +87,15 @@ def build(ctx: dict[str, Any]) -> None:
 
     mengzhou, heyang, yingxiu = regions["孟州市"], regions["河阳街道"], regions["迎秀社区"]
     street = orgs.get("河阳街道党工委") or org_services.create_party_org(
-        actor=None, name="中共孟州市河阳街道工作委员会", kind="committee", region=heyang
+        actor=SYSTEM, name="中共孟州市河阳街道工作委员会", kind="committee", region=heyang
     )
     community = orgs.get("迎秀社区党支部") or org_services.create_party_org(
-        actor=None, name="迎秀社区党支部", kind="branch", parent=street, region=yingxiu, secretary_name="郭丽"
+        actor=SYSTEM,
+        name="迎秀社区党支部",
+        kind="branch",
+        parent=street,
+        region=yingxiu,
+        secretary_name="郭丽",
     )
     orgs.update({"河阳街道党工委": street, "迎秀社区党支部": community})
     # Appeals of gig workers anywhere in 孟州 go to the 两新工委 (the reports' 暖新驿站 practice).

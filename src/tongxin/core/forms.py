@@ -21,3 +21,39 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
+
+
+# The largest primary key a 64-bit integer column holds: SQLite raises OverflowError (a 500) on a larger
+# one in a query, so an id typed or tampered into a form is checked before it reaches the database.
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value: Any) -> bool:
+    text = str(value).strip()
+    return text.isdigit() and 0 < int(text) <= MAX_ID
+
+
+class IdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # the stubs' generic parameters
+    """A ``ModelChoiceField`` whose submitted id is checked to be a primary key before the query: a
+    non-numeric or out-of-range value is "not among the choices", a form error, never a 500."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if not _is_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # as above
+    """A ``ModelMultipleChoiceField`` that reports ids which cannot be primary keys (non-numeric, out of
+    range) as "not among the choices" — a form error naming the value — instead of a database error."""
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            for pk in value:
+                if pk not in self.empty_values and not _is_id(pk):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                    )
+        return super().clean(value)

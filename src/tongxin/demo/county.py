@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services as org_services
 from tongxin.orgs.models import PartyOrg, Region
 
@@ -83,19 +84,19 @@ def is_loaded() -> bool:
 @transaction.atomic
 def build_demo(*, scale: int = 1) -> dict[str, object]:
     """Create the demo county. ``scale`` multiplies villages for benchmarks (1 = the reports' places)."""
-    city = org_services.create_region(actor=None, name="焦作市", kind="city", code="410800")
+    city = org_services.create_region(actor=SYSTEM, name="焦作市", kind="city", code="410800")
     regions: dict[str, Region] = {"焦作市": city}
     orgs: dict[str, PartyOrg] = {}
 
-    wuzhi = org_services.create_region(actor=None, name="武陟县", kind="county", parent=city, code="410823")
+    wuzhi = org_services.create_region(actor=SYSTEM, name="武陟县", kind="county", parent=city, code="410823")
     regions["武陟县"] = wuzhi
     for i, (name, kind) in enumerate(WUZHI_TOWNSHIPS, start=1):
         town = org_services.create_region(
-            actor=None, name=name, kind=kind, parent=wuzhi, code=f"410823{i:03d}"
+            actor=SYSTEM, name=name, kind=kind, parent=wuzhi, code=f"410823{i:03d}"
         )
         regions[name] = town
         committee = org_services.create_party_org(
-            actor=None,
+            actor=SYSTEM,
             name=f"中共武陟县{name}{'工作委员会' if kind == 'street' else '委员会'}",
             kind="committee",
             region=town,
@@ -105,11 +106,11 @@ def build_demo(*, scale: int = 1) -> dict[str, object]:
         villages += [(f"{name[:2]}试点{k}村", "") for k in range(1, 4 * (scale - 1) + 1)]
         for j, (vname, secretary) in enumerate(villages, start=1):
             village = org_services.create_region(
-                actor=None, name=vname, kind="village", parent=town, code=f"410823{i:03d}{j:03d}"
+                actor=SYSTEM, name=vname, kind="village", parent=town, code=f"410823{i:03d}{j:03d}"
             )
             regions[vname] = village
             orgs[vname + "党支部"] = org_services.create_party_org(
-                actor=None,
+                actor=SYSTEM,
                 name=f"{vname}党支部",
                 kind="branch",
                 parent=committee,
@@ -118,25 +119,25 @@ def build_demo(*, scale: int = 1) -> dict[str, object]:
             )
 
     mengzhou = org_services.create_region(
-        actor=None, name="孟州市", kind="county", parent=city, code="410883"
+        actor=SYSTEM, name="孟州市", kind="county", parent=city, code="410883"
     )
     regions["孟州市"] = mengzhou
     for i, (name, kind) in enumerate(MENGZHOU_STREETS, start=1):
         regions[name] = org_services.create_region(
-            actor=None, name=name, kind=kind, parent=mengzhou, code=f"410883{i:03d}"
+            actor=SYSTEM, name=name, kind=kind, parent=mengzhou, code=f"410883{i:03d}"
         )
     regions["迎秀社区"] = org_services.create_region(
-        actor=None, name="迎秀社区", kind="community", parent=regions["河阳街道"], code="410883001001"
+        actor=SYSTEM, name="迎秀社区", kind="community", parent=regions["河阳街道"], code="410883001001"
     )
     lxgw = org_services.create_party_org(
-        actor=None,
+        actor=SYSTEM,
         name="孟州市两新工委",
         kind="two_new_committee",
         region=mengzhou,
         established_on=date(2023, 3, 1),
     )
     freight = org_services.create_party_org(
-        actor=None,
+        actor=SYSTEM,
         name="孟州市货运客运行业党委",
         kind="industry_committee",
         parent=lxgw,
@@ -146,19 +147,21 @@ def build_demo(*, scale: int = 1) -> dict[str, object]:
     )
     orgs.update({"孟州市两新工委": lxgw, "孟州市货运客运行业党委": freight})
     orgs["孟州市拿到家（美团）党支部"] = org_services.create_party_org(
-        actor=None, name="孟州市拿到家（美团）党支部", kind="branch", parent=freight, region=mengzhou,
+        actor=SYSTEM, name="孟州市拿到家（美团）党支部", kind="branch", parent=freight, region=mengzhou,
         established_on=date(2023, 6, 1),
     )  # fmt: skip
     orgs["孟州市享到家信息技术有限公司党支部"] = org_services.create_party_org(
-        actor=None, name="孟州市享到家信息技术有限公司党支部", kind="branch", parent=lxgw, region=mengzhou,
+        actor=SYSTEM, name="孟州市享到家信息技术有限公司党支部", kind="branch", parent=lxgw, region=mengzhou,
         established_on=date(2023, 7, 1),
     )  # fmt: skip
 
-    qinyang = org_services.create_region(actor=None, name="沁阳市", kind="county", parent=city, code="410882")
+    qinyang = org_services.create_region(
+        actor=SYSTEM, name="沁阳市", kind="county", parent=city, code="410882"
+    )
     regions["沁阳市"] = qinyang
     for i, (name, kind) in enumerate(QINYANG_STREETS, start=1):
         regions[name] = org_services.create_region(
-            actor=None, name=name, kind=kind, parent=qinyang, code=f"410882{i:03d}"
+            actor=SYSTEM, name=name, kind=kind, parent=qinyang, code=f"410882{i:03d}"
         )
 
     _create_accounts(regions, orgs)

@@ -14,14 +14,14 @@ class OrgsConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        # Imported here, not at the top: models cannot be imported before the app registry is ready,
+        # and this module is loaded to build that registry.
         from tongxin.core import trees
         from tongxin.orgs.models import PartyOrg, Region
+        from tongxin.orgs.paths import copies_org_path
 
         trees.register("region", "行政区划", Region)
         trees.register("org", "党组织", PartyOrg)
-
-        from tongxin.orgs.paths import copies_org_path
-
         for label, field in (
             ("orgs.Membership", "org_path"), ("orgs.Person", "org_path"), ("orgs.Unit", "org_path"),
             ("orgs.Transfer", "from_org_path"), ("orgs.Transfer", "to_org_path"),

@@ -35,6 +35,12 @@ def rule_set(on: date | None = None) -> RuleSet:
     return rulesets.in_force(RULE_SET, on=on or timezone.localdate())
 
 
+def basis_label(rs: RuleSet) -> str:
+    """The rule version a published figure was computed with, in words a reader understands
+    (``口径：党组织设置与两个覆盖规则 2019.1 版``) rather than the rule set's code."""
+    return f"口径：{rs.title} {rs.version} 版"
+
+
 # --- facts ------------------------------------------------------------------------------------
 
 
@@ -98,6 +104,7 @@ class Finding:
     advisory: bool
     action: str
     region_path: str = ""
+    basis: str = ""  # the rule version, in words (basis_label)
 
     @property
     def key(self) -> str:
@@ -190,6 +197,7 @@ def _finding(
         article=rule.article,
         verified=rule.verified,
         rule_set=rs.ref,
+        basis=basis_label(rs),
         advisory=advisory,
         action=action,
         region_path=region_path,

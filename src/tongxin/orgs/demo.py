@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.pii import id_check_char
 from tongxin.orgs import services
 from tongxin.orgs.models import PartyOrg, Person, Region, Unit
@@ -97,7 +98,7 @@ def build(ctx: dict[str, Any]) -> None:
     it_branch = orgs["孟州市享到家信息技术有限公司党支部"]
     for name in MEMBER_DEPARTMENTS:
         orgs[name] = services.create_party_org(
-            actor=None, name=name, kind="member_department", parent=lxgw, region=regions["孟州市"]
+            actor=SYSTEM, name=name, kind="member_department", parent=lxgw, region=regions["孟州市"]
         )
 
     gen = _People()
@@ -106,7 +107,7 @@ def build(ctx: dict[str, Any]) -> None:
     secretaries: dict[str, Person] = {}
     for spec in UNITS:
         unit = services.create_unit(
-            actor=None,
+            actor=SYSTEM,
             name=spec.name,
             kind=spec.kind,
             industry=spec.industry,
@@ -128,18 +129,18 @@ def build(ctx: dict[str, Any]) -> None:
             secretaries[spec.name] = people[0]
         if spec.instructor and instructor is not None:
             services.appoint_instructor(
-                actor=None, unit=unit, instructor=instructor, appointed_on=date(2024, 3, 15)
+                actor=SYSTEM, unit=unit, instructor=instructor, appointed_on=date(2024, 3, 15)
             )
 
-    services.set_org_units(actor=None, org=station_branch, units=[units["孟州市拿到家（美团）配送站"]])
-    services.set_org_units(actor=None, org=it_branch, units=[units["孟州市享到家信息技术有限公司"]])
+    services.set_org_units(actor=SYSTEM, org=station_branch, units=[units["孟州市拿到家（美团）配送站"]])
+    services.set_org_units(actor=SYSTEM, org=it_branch, units=[units["孟州市享到家信息技术有限公司"]])
     # The station branch: secretary and two committee members, current term.
     for i, position in enumerate(("secretary", "deputy", "member")):
         person = Person.objects.filter(
             unit=units["孟州市拿到家（美团）配送站"], membership__status="full"
         ).order_by("id")[i]
         services.appoint_committee_member(
-            actor=None,
+            actor=SYSTEM,
             org=station_branch,
             person=person,
             name=person.name,
@@ -148,7 +149,7 @@ def build(ctx: dict[str, Any]) -> None:
         )
     # The IT company branch: a secretary whose three-year term ended in 2026.
     services.appoint_committee_member(
-        actor=None,
+        actor=SYSTEM,
         org=it_branch,
         person=secretaries["孟州市享到家信息技术有限公司"],
         name=secretaries["孟州市享到家信息技术有限公司"].name,
@@ -158,7 +159,7 @@ def build(ctx: dict[str, Any]) -> None:
 
     # Six small logistics firms, one formal member each, in one joint branch (one too many).
     joint = services.create_party_org(
-        actor=None,
+        actor=SYSTEM,
         name="孟州市会昌街道物流企业联合党支部",
         kind="joint_branch",
         parent=freight,
@@ -171,7 +172,7 @@ def build(ctx: dict[str, Any]) -> None:
             name, "freight_company", "freight", "会昌街道", 1, 0, 0, 2, 15, occupation="freight_driver"
         )
         unit = services.create_unit(
-            actor=None,
+            actor=SYSTEM,
             name=name,
             kind=spec.kind,
             industry=spec.industry,
@@ -183,7 +184,7 @@ def build(ctx: dict[str, Any]) -> None:
         _workers(gen, unit, spec, regions["会昌街道"], joint)
         small.append(unit)
         units[name] = unit
-    services.set_org_units(actor=None, org=joint, units=small)
+    services.set_org_units(actor=SYSTEM, org=joint, units=small)
     ctx["units"] = units
 
 
@@ -196,7 +197,7 @@ def _workers(gen: _People, unit: Unit, spec: DemoUnit, region: Region, org: Part
     for status in statuses:
         born = gen.born()
         person = services.create_person(
-            actor=None,
+            actor=SYSTEM,
             name=gen.name(),
             region=region,
             id_card=gen.id_card(born),
@@ -208,7 +209,7 @@ def _workers(gen: _People, unit: Unit, spec: DemoUnit, region: Region, org: Part
         if status == "full":
             year = gen.rng.randint(2008, 2022)
             services.record_membership(
-                actor=None,
+                actor=SYSTEM,
                 person=person,
                 org=org,
                 status="full",
@@ -218,7 +219,7 @@ def _workers(gen: _People, unit: Unit, spec: DemoUnit, region: Region, org: Part
             formal.append(person)
         elif status == "probationary":
             services.record_membership(
-                actor=None,
+                actor=SYSTEM,
                 person=person,
                 org=org,
                 status="probationary",
@@ -227,6 +228,6 @@ def _workers(gen: _People, unit: Unit, spec: DemoUnit, region: Region, org: Part
             )
         elif status == "applicant":
             services.record_application(
-                actor=None, person=person, org=org, applied_on=date(2026, gen.rng.randint(1, 10), 15)
+                actor=SYSTEM, person=person, org=org, applied_on=date(2026, gen.rng.randint(1, 10), 15)
             )
     return formal

@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from tongxin.accounts.models import User
+from tongxin.core.forms import IdChoiceField, IdMultipleChoiceField
+from tongxin.core.pii import mask_mobile
 from tongxin.orgs import selectors
 from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Region, Unit
 
@@ -12,10 +15,8 @@ from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, R
 class PartyOrgForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100, error_messages={"required": "请填写党组织名称。"})
     kind = forms.ChoiceField(label="类型", choices=PartyOrg.Kind.choices)
-    parent = forms.ModelChoiceField(label="上级党组织", queryset=PartyOrg.objects.none(), required=False)
-    region: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="所在区划", queryset=Region.objects.none(), required=False
-    )
+    parent = IdChoiceField(label="上级党组织", queryset=PartyOrg.objects.none(), required=False)
+    region: IdChoiceField = IdChoiceField(label="所在区划", queryset=Region.objects.none(), required=False)
     code = forms.CharField(label="组织代码", max_length=32, required=False)
     secretary_name = forms.CharField(label="书记", max_length=50, required=False)
     established_on = forms.DateField(
@@ -26,10 +27,10 @@ class PartyOrgForm(forms.Form):
     )
     established_doc = forms.CharField(label="成立批复文号", max_length=100, required=False)
 
-    def __init__(self, user: Any, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = selectors.party_orgs_for(user, selectors.EDIT)  # type: ignore[attr-defined]
-        self.fields["region"].queryset = selectors.regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
+        _offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT))
+        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
         if editing:
             del self.fields["parent"]
         for field in self.fields.values():
@@ -46,10 +47,21 @@ def _style(form: forms.Form) -> None:
             field.widget.attrs.setdefault("class", css)
 
 
-DATE: dict[str, Any] = {
-    "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    "error_messages": {"invalid": "日期格式应为 年-月-日。"},
-}
+def _offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Set the choices of the model-choice field ``name`` (always a selector's scoped queryset)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+
+
+def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": f"{label}格式应为 年-月-日。"},
+    )
 
 
 class UnitForm(forms.Form):
@@ -57,36 +69,34 @@ class UnitForm(forms.Form):
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     kind = forms.ChoiceField(label="单位类型", choices=Unit.Kind.choices)
     industry = forms.ChoiceField(label="行业", choices=Unit.Industry.choices)
-    region: forms.ModelChoiceField = forms.ModelChoiceField(
+    region: IdChoiceField = IdChoiceField(
         label="所在区划", queryset=Region.objects.none(), error_messages={"required": "请选择所在区划。"}
     )
-    supervising_org = forms.ModelChoiceField(
-        label="主管党组织", queryset=PartyOrg.objects.none(), required=False
-    )
+    supervising_org = IdChoiceField(label="主管党组织", queryset=PartyOrg.objects.none(), required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
     workforce = forms.IntegerField(label="从业人员数", min_value=0, initial=0)
     gig_workers = forms.IntegerField(label="新就业群体人数", min_value=0, initial=0)
     has_union = forms.BooleanField(label="已建工会", required=False)
     has_youth_league = forms.BooleanField(label="已建团组织", required=False)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = selectors.regions_for(user, selectors.EDIT)
-        # Users granted on the organisation tree (a 两新工委) register units anywhere in their area.
-        self.fields["region"].queryset = regions if regions.exists() else Region.objects.all()  # type: ignore[attr-defined]
-        self.fields["supervising_org"].queryset = selectors.party_orgs_for(user).filter(is_active=True)  # type: ignore[attr-defined]
+        # Users granted on the organisation tree (a 两新工委) register units in the region their
+        # organisation is located in, never in another county's.
+        _offer(self, "region", selectors.area_regions_for(user, selectors.EDIT))
+        _offer(self, "supervising_org", selectors.party_orgs_for(user).filter(is_active=True))
         _style(self)
 
 
 class InstructorForm(forms.Form):
-    instructor = forms.ModelChoiceField(
+    instructor = IdChoiceField(
         label="党建指导员", queryset=User.objects.none(), error_messages={"required": "请选择党建指导员。"}
     )
-    appointed_on = forms.DateField(label="选派日期", **DATE)  # type: ignore[arg-type]
+    appointed_on = _date("选派日期")
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instructor"].queryset = selectors.instructors_for(user)  # type: ignore[attr-defined]
+        _offer(self, "instructor", selectors.instructors_for(user))
         _style(self)
 
 
@@ -94,7 +104,7 @@ class SetUpForm(forms.Form):
     kind = forms.ChoiceField(
         label="组建类型", choices=[("branch", "党支部（单独组建）"), ("joint_branch", "联合党支部")]
     )
-    units = forms.ModelMultipleChoiceField(
+    units = IdMultipleChoiceField(
         label="覆盖单位",
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -103,69 +113,58 @@ class SetUpForm(forms.Form):
     name = forms.CharField(
         label="党组织名称", max_length=100, error_messages={"required": "请填写党组织名称。"}
     )
-    parent = forms.ModelChoiceField(label="上级党组织", queryset=PartyOrg.objects.none(), required=False)
-    region: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="所在区划", queryset=Region.objects.none(), required=False
-    )
+    parent = IdChoiceField(label="上级党组织", queryset=PartyOrg.objects.none(), required=False)
+    region: IdChoiceField = IdChoiceField(label="所在区划", queryset=Region.objects.none(), required=False)
     secretary_name = forms.CharField(label="书记", max_length=50, required=False)
-    established_on = forms.DateField(label="成立日期", required=False, **DATE)  # type: ignore[arg-type]
+    established_on = _date("成立日期", required=False)
     established_doc = forms.CharField(label="成立批复文号", max_length=100, required=False)
     move_members = forms.BooleanField(
         label="将这些单位的党员组织关系转入新组织", required=False, initial=True
     )
 
-    def __init__(self, user: Any, units: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, units: QuerySet[Unit], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
-        self.fields["parent"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["region"].queryset = selectors.regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
+        _offer(self, "units", units)
+        _offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
+        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
         _style(self)
 
 
 class MoveForm(forms.Form):
-    parent = forms.ModelChoiceField(
+    parent = IdChoiceField(
         label="新的上级党组织",
         queryset=PartyOrg.objects.none(),
         error_messages={"required": "请选择上级党组织。"},
     )
 
-    def __init__(self, user: Any, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (  # type: ignore[attr-defined]
-            selectors.party_orgs_for(user, selectors.EDIT)
-            .filter(is_active=True)
-            .exclude(path__startswith=org.path)
-        )
+        mine = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)
+        _offer(self, "parent", mine.exclude(path__startswith=org.path))
         _style(self)
 
 
 class OrgUnitsForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = IdMultipleChoiceField(
         label="覆盖单位", queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
-    def __init__(self, units: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, units: QuerySet[Unit], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        _offer(self, "units", units)
         _style(self)
 
 
 class CommitteeForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50, required=False, help_text="选了人员时可不填")
-    person = forms.ModelChoiceField(
-        label="人员（本组织党员）", queryset=Person.objects.none(), required=False
-    )
+    person = IdChoiceField(label="人员（本组织党员）", queryset=Person.objects.none(), required=False)
     position = forms.ChoiceField(label="职务", choices=CommitteeMember.Position.choices)
-    term_start = forms.DateField(label="任期开始", **DATE)  # type: ignore[arg-type]
-    term_end = forms.DateField(
-        label="任期届满", required=False, help_text="不填则按规则计算（村、党委5年，其他3年）", **DATE
-    )  # type: ignore[arg-type]
+    term_start = _date("任期开始")
+    term_end = _date("任期届满", required=False, help_text="不填则按规则计算（村、党委5年，其他3年）")
 
     def __init__(self, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
-            membership__org=org, merged_into__isnull=True
-        ).order_by("name")
+        _offer(self, "person", selectors.members_of(org))
         _style(self)
 
     def clean(self) -> dict[str, Any]:
@@ -179,40 +178,55 @@ class PersonForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名。"})
     id_card = forms.CharField(label="身份证号码", max_length=18, required=False)
     mobile = forms.CharField(label="手机号码", max_length=20, required=False)
-    region: forms.ModelChoiceField = forms.ModelChoiceField(
+    region: IdChoiceField = IdChoiceField(
         label="居住地", queryset=Region.objects.none(), error_messages={"required": "请选择居住地。"}
     )
-    unit = forms.ModelChoiceField(label="工作单位", queryset=Unit.objects.none(), required=False)
+    unit = IdChoiceField(label="工作单位", queryset=Unit.objects.none(), required=False)
     occupation = forms.ChoiceField(
         label="职业", choices=[("", "—"), *Person.Occupation.choices], required=False
     )
     is_gig_worker = forms.BooleanField(label="新就业群体", required=False)
 
-    def __init__(self, user: Any, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, user: User, *args: Any, editing: bool = False, current_mobile: str = "", **kwargs: Any
+    ) -> None:
+        """``current_mobile``: the number on record when editing. The form never shows it in full (that
+        is a look through ``pii.reveal``, audited, on the person's page): it shows the masked number,
+        and the masked number submitted back keeps the number on record unchanged."""
+        self.current_mobile = current_mobile
+        if editing:
+            kwargs.setdefault("initial", {})["mobile"] = mask_mobile(current_mobile)
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = selectors.regions_for(user, selectors.EDIT)  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = selectors.units_for(user)  # type: ignore[attr-defined]
+        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
+        _offer(self, "unit", selectors.units_for(user))
         if editing:
             del self.fields["id_card"]
+            self.fields["mobile"].help_text = "显示为脱敏号码；不修改则保留原号码，修改请输入完整的新号码。"
         _style(self)
+
+    def clean_mobile(self) -> str:
+        mobile: str = self.cleaned_data.get("mobile", "").strip()
+        if self.current_mobile and mobile == mask_mobile(self.current_mobile):
+            return self.current_mobile
+        return mobile
 
 
 class ApplicationForm(forms.Form):
-    org = forms.ModelChoiceField(
+    org = IdChoiceField(
         label="接收申请的党组织",
         queryset=PartyOrg.objects.none(),
         error_messages={"required": "请选择党组织。"},
     )
-    applied_on = forms.DateField(label="递交申请书日期", **DATE)  # type: ignore[arg-type]
+    applied_on = _date("递交申请书日期")
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
+        _offer(self, "org", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
         _style(self)
 
 
 class TransferForm(forms.Form):
-    to_org = forms.ModelChoiceField(
+    to_org = IdChoiceField(
         label="转入党组织",
         queryset=PartyOrg.objects.none(),
         error_messages={"required": "请选择转入党组织。"},
@@ -220,25 +234,26 @@ class TransferForm(forms.Form):
     reason = forms.CharField(
         label="转接原因", max_length=200, error_messages={"required": "请填写转接原因。"}
     )
-    started_on = forms.DateField(label="转出日期", **DATE)  # type: ignore[arg-type]
+    started_on = _date("转出日期")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, membership: Membership, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The receiving organisation may lie outside the sender's scope: any active organisation.
-        self.fields["to_org"].queryset = PartyOrg.objects.filter(is_active=True).order_by("path")  # type: ignore[attr-defined]
+        # What the transfer rule allows: organisations in the user's scope, or in the sending
+        # organisation's county (services.may_transfer_to); never the whole country's list.
+        _offer(self, "to_org", selectors.transfer_destinations_for(user, membership))
         _style(self)
 
 
 class MergeForm(forms.Form):
-    duplicate = forms.ModelChoiceField(
+    duplicate = IdChoiceField(
         label="重复的人员（将合并到本人）",
         queryset=Person.objects.none(),
         error_messages={"required": "请选择重复的人员。"},
     )
 
-    def __init__(self, candidates: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, candidates: QuerySet[Person], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["duplicate"].queryset = candidates  # type: ignore[attr-defined]
+        _offer(self, "duplicate", candidates)
         _style(self)
 
 
@@ -254,19 +269,21 @@ class ImportForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    org = forms.ModelChoiceField(
+    org = IdChoiceField(
         label="所在党组织", queryset=PartyOrg.objects.none(), error_messages={"required": "请选择党组织。"}
     )
     status = forms.ChoiceField(label="状态", choices=Membership.Status.choices)
-    since = forms.DateField(label="该状态开始日期", **DATE)
+    since = _date("该状态开始日期")
     is_mobile = forms.BooleanField(label="流动党员", required=False)
-    home_org = forms.ModelChoiceField(label="流出地党组织", queryset=PartyOrg.objects.none(), required=False)
-    host_org = forms.ModelChoiceField(label="流入地党组织", queryset=PartyOrg.objects.none(), required=False)
+    home_org = IdChoiceField(label="流出地党组织", queryset=PartyOrg.objects.none(), required=False)
+    host_org = IdChoiceField(label="流入地党组织", queryset=PartyOrg.objects.none(), required=False)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, current: Membership | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)  # type: ignore[attr-defined]
-        # Home and host organisations of a mobile member may lie in another county.
+        _offer(self, "org", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
+        # Home and host organisations: those in the user's scope, and the ones already on record (a
+        # mobile member's organisation in another county stays selectable), never every organisation.
+        keep = (current.home_org_id, current.host_org_id) if current else ()
         for name in ("home_org", "host_org"):
-            self.fields[name].queryset = PartyOrg.objects.filter(is_active=True).order_by("path")  # type: ignore[attr-defined]
+            _offer(self, name, selectors.active_orgs_for(user, keep=keep))
         _style(self)

@@ -16,8 +16,9 @@ from datetime import date
 
 from django.db.models import Max, Min, QuerySet
 
+from tongxin.core.rules import RuleSet
 from tongxin.core.scoping import prefix_q
-from tongxin.orgs.coverage import UnitFacts, unit_facts
+from tongxin.orgs.coverage import UnitFacts, basis_label, rule_set, unit_facts
 from tongxin.orgs.models import Region, Unit
 
 
@@ -56,8 +57,14 @@ class Report:
     start: date
     end: date
     total: Row
+    rule_set: RuleSet
     by_region: list[Row] = field(default_factory=list)
     by_industry: list[Row] = field(default_factory=list)
+
+    @property
+    def basis(self) -> str:
+        """The rule version the figures were computed with, in words (shown beside every figure)."""
+        return basis_label(self.rule_set)
 
     COLUMNS = [
         ("label", "名称"),
@@ -146,5 +153,12 @@ def coverage_report(
         by_region.append(own_row)
     by_industry = sorted(industry_rows.values(), key=lambda r: -r.units)
     return Report(
-        focus=focus, start=start, end=end, total=total, by_region=by_region, by_industry=by_industry
+        focus=focus,
+        start=start,
+        end=end,
+        total=total,
+        # Coverage is today's state (only applications are counted over the period): today's rules.
+        rule_set=rule_set(),
+        by_region=by_region,
+        by_industry=by_industry,
     )

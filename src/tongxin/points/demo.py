@@ -156,15 +156,17 @@ def build(ctx: dict[str, Any]) -> None:
 def _villagers(village: Region, branch: PartyOrg | None, rng: random.Random) -> list[Person]:
     people: list[Person] = []
     head = org_services.create_person(
-        actor=None, name="孙斌", region=village, mobile="13803910009", gender="M"
+        actor=SYSTEM, name="孙斌", region=village, mobile="13803910009", gender="M"
     )
     household = org_services.create_household(
-        actor=None, region=village, head=head, number="001", address="孙庄村一组"
+        actor=SYSTEM, region=village, head=head, number="001", address="孙庄村一组"
     )
     head.refresh_from_db()
     people.append(head)
     people.append(
-        org_services.create_person(actor=None, name="李秀兰", region=village, household=household, gender="F")
+        org_services.create_person(
+            actor=SYSTEM, name="李秀兰", region=village, household=household, gender="F"
+        )
     )
     used = {"孙斌", "李秀兰"}
     for h in range(2, 13):
@@ -177,18 +179,18 @@ def _villagers(village: Region, branch: PartyOrg | None, rng: random.Random) -> 
             if name not in used:
                 used.add(name)
                 names.append(name)
-        hhead = org_services.create_person(actor=None, name=names[0], region=village)
+        hhead = org_services.create_person(actor=SYSTEM, name=names[0], region=village)
         hh = org_services.create_household(
-            actor=None, region=village, head=hhead, number=f"{h:03d}", address=f"孙庄村{(h - 1) // 4 + 1}组"
+            actor=SYSTEM, region=village, head=hhead, number=f"{h:03d}", address=f"孙庄村{(h - 1) // 4 + 1}组"
         )
         hhead.refresh_from_db()
         people.append(hhead)
         for name in names[1:]:
-            people.append(org_services.create_person(actor=None, name=name, region=village, household=hh))
+            people.append(org_services.create_person(actor=SYSTEM, name=name, region=village, household=hh))
     if branch is not None:
         for p in people[2::5]:
             org_services.record_membership(
-                actor=None, person=p, org=branch, status="full", since=date(2015, 7, 1)
+                actor=SYSTEM, person=p, org=branch, status="full", since=date(2015, 7, 1)
             )
             p.refresh_from_db()
     return people

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
-from tongxin.orgs import coverage
+from tongxin.core.scoping import in_scope
+from tongxin.orgs import coverage, selectors
 from tongxin.orgs.models import (
     CommitteeMember,
     Household,
@@ -28,7 +29,7 @@ def _age_on(born: date, on: date) -> int:
 
 
 @service("orgs.membership.apply")
-def record_application(*, actor: Any, person: Person, org: PartyOrg, applied_on: date) -> Membership:
+def record_application(*, actor: User, person: Person, org: PartyOrg, applied_on: date) -> Membership:
     """Record an application for membership (入党申请书) received by ``org`` on ``applied_on``.
 
     The applicant must be of age (rule set) on that date and must not already be on the way."""
@@ -50,12 +51,25 @@ def record_application(*, actor: Any, person: Person, org: PartyOrg, applied_on:
     )
 
 
-def _step(transfer: Transfer, actor: Any, from_state: str, to_state: str, note: str = "") -> None:
+def may_transfer_to(actor: User, membership: Membership, to_org: PartyOrg) -> bool:
+    """The transfer rule for the receiving organisation: one the actor can see, or any organisation
+    located in the same county as the sending one (moving house or job within the county). A transfer
+    beyond the county is issued by someone whose scope covers both ends (the city's organisation
+    department). ``selectors.transfer_destinations_for`` lists exactly these."""
+    if in_scope(to_org.path, actor, selectors.VIEW, "org") or (
+        bool(to_org.region_path) and in_scope(to_org.region_path, actor, selectors.VIEW, "region")
+    ):
+        return True
+    area = selectors.transfer_area_of(membership.org)
+    return bool(area) and to_org.region_path.startswith(area)
+
+
+def _step(transfer: Transfer, actor: User, from_state: str, to_state: str, note: str = "") -> None:
     step = TransferStep(
         transfer=transfer,
         from_state=from_state,
         to_state=to_state,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=None if actor.is_system else actor,
         note=note[:200],
     )
     step.save()
@@ -63,7 +77,7 @@ def _step(transfer: Transfer, actor: Any, from_state: str, to_state: str, note: 
 
 @service("orgs.transfer.start")
 def start_transfer(
-    *, actor: Any, membership: Membership, to_org: PartyOrg, reason: str, started_on: date
+    *, actor: User, membership: Membership, to_org: PartyOrg, reason: str, started_on: date
 ) -> Transfer:
     """Issue a transfer of ``membership`` to ``to_org`` (state ``out``). The sending organisation stays
     responsible, and the member stays counted there, until the receiving one confirms receipt."""
@@ -75,6 +89,12 @@ def start_transfer(
         raise DomainError("转入党组织不能与当前党组织相同。", field="to_org")
     if not to_org.is_active:
         raise DomainError("转入党组织已撤销。", field="to_org")
+    if not may_transfer_to(actor, membership, to_org):
+        raise DomainError(
+            f"“{to_org.name}”不在您的范围内，也不在转出党组织所在县（市、区）内；"
+            "跨县转接请由上级组织部门办理。",
+            field="to_org",
+        )
     if not reason.strip():
         raise DomainError("请填写转接原因（如工作单位变动、居住地变动）。", field="reason")
     if started_on > timezone.localdate():
@@ -101,7 +121,7 @@ def start_transfer(
 
 
 @service("orgs.transfer.advance")
-def advance_transfer(*, actor: Any, transfer: Transfer, event: str, on: date | None = None) -> Transfer:
+def advance_transfer(*, actor: User, transfer: Transfer, event: str, on: date | None = None) -> Transfer:
     """Move a transfer along its transition table: ``dispatch`` (out -> in transit, by the sender) or
     ``receive`` (in transit -> received, by the receiver; the membership moves then)."""
     on = on or timezone.localdate()
@@ -141,7 +161,7 @@ MERGE_FILL = ["gender", "birth_date", "mobile", "mobile_hash", "household", "uni
 
 
 @service("orgs.person.merge")
-def merge_people(*, actor: Any, keep: Person, duplicate: Person) -> Person:
+def merge_people(*, actor: User, keep: Person, duplicate: Person) -> Person:
     """Merge ``duplicate`` into ``keep``: its membership, household headship and committee seats move
     to ``keep``, blank fields of ``keep`` are filled from it, and it is marked as merged (never deleted,
     so records of other modules that name it can still be resolved through ``merged_into``)."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
+from tongxin.core.pii import birth_date_from_id, lookup_hash, normalise_id_card, normalise_mobile
 from tongxin.core.scoping import in_scope
+from tongxin.orgs import selectors
 from tongxin.orgs.models import Household, Membership, PartyOrg, Person, Region, Unit
 
 ORG_FIELDS = [
@@ -19,41 +22,40 @@ ORG_FIELDS = [
 EDIT = "registry.edit"
 
 
-def _may_edit_region(actor: Any, region: Region) -> bool:
-    return actor is None or in_scope(region.path, actor, EDIT, "region")
+def may_edit_region(actor: User, region: Region) -> bool:
+    """Whether ``region`` lies under one of the actor's region grants for editing the registry."""
+    return in_scope(region.path, actor, EDIT, "region")
 
 
-def _may_edit_org(actor: Any, org: PartyOrg) -> bool:
-    if actor is None:
-        return True
+def may_edit_org(actor: User, org: PartyOrg) -> bool:
+    """Whether ``org`` lies under the actor's organisation grants, or is located in their regions."""
     return in_scope(org.path, actor, EDIT, "org") or (
         bool(org.region_path) and in_scope(org.region_path, actor, EDIT, "region")
     )
 
 
-def may_edit_unit(actor: Any, unit: Unit) -> bool:
-    if actor is None:
-        return True
+def may_edit_unit(actor: User, unit: Unit) -> bool:
     return in_scope(unit.region_path, actor, EDIT, "region") or (
         bool(unit.org_path) and in_scope(unit.org_path, actor, EDIT, "org")
     )
 
 
-def may_edit_person(actor: Any, person: Person) -> bool:
-    if actor is None:
-        return True
+def may_edit_person(actor: User, person: Person) -> bool:
     return in_scope(person.region_path, actor, EDIT, "region") or (
         bool(person.org_path) and in_scope(person.org_path, actor, EDIT, "org")
     )
 
 
-may_edit_org = _may_edit_org
-may_edit_region = _may_edit_region
+def may_register_in(actor: User, region: Region) -> bool:
+    """Whether ``actor`` may register (or move) a unit into ``region``: under their region grants, or for
+    a grant on the organisation tree (a 两新工委) in the region that organisation is located in
+    (``selectors.region_paths_for``) — never in another county's regions."""
+    return any(region.path.startswith(p) for p in selectors.region_paths_for(actor, EDIT))
 
 
 @service("orgs.region.create")
 def create_region(
-    *, actor: Any, name: str, kind: str, parent: Region | None = None, code: str = ""
+    *, actor: User, name: str, kind: str, parent: Region | None = None, code: str = ""
 ) -> Region:
     """Add a region under ``parent`` (a root when None, system only). Its path follows the parent's."""
     name = name.strip()
@@ -61,9 +63,9 @@ def create_region(
         raise DomainError("请填写区划名称。", field="name")
     if kind not in Region.Kind.values:
         raise DomainError(f"区划类型“{kind}”无效。", field="kind")
-    if parent is None and actor is not None:
+    if parent is None and not actor.is_system:
         raise DomainError("只有系统可以创建顶级区划。", field="parent")
-    if parent is not None and not _may_edit_region(actor, parent):
+    if parent is not None and not may_edit_region(actor, parent):
         raise DomainError("只能在您管理的区划下新增。", field="parent")
     if parent is not None and Region.objects.filter(parent=parent, name=name).exists():
         raise DomainError(f"“{parent.name}”下已有名为“{name}”的区划。", field="name")
@@ -82,7 +84,7 @@ def create_region(
 
 def _check_org_input(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     kind: str,
     parent: PartyOrg | None,
@@ -97,12 +99,12 @@ def _check_org_input(
         raise DomainError("成立日期不能晚于今天。", field="established_on")
     if parent is None and region is None:
         raise DomainError("请选择上级党组织或所在区划。", field="parent")
-    if parent is not None and not _may_edit_org(actor, parent):
+    if parent is not None and not may_edit_org(actor, parent):
         raise DomainError("只能在您管理的党组织下新增或调整。", field="parent")
     if (
         region is not None
-        and not _may_edit_region(actor, region)
-        and (parent is None or not _may_edit_org(actor, parent))
+        and not may_edit_region(actor, region)
+        and (parent is None or not may_edit_org(actor, parent))
     ):
         raise DomainError("所在区划不在您的管理范围内。", field="region")
 
@@ -110,7 +112,7 @@ def _check_org_input(
 @service("orgs.party_org.create")
 def create_party_org(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     kind: str,
     parent: PartyOrg | None = None,
@@ -126,7 +128,7 @@ def create_party_org(
     _check_org_input(
         actor=actor, name=name, kind=kind, parent=parent, region=region, established_on=established_on
     )
-    if parent is None and region is not None and not _may_edit_region(actor, region):
+    if parent is None and region is not None and not may_edit_region(actor, region):
         raise DomainError("只能在您管理的区划内新建党组织。", field="region")
     if PartyOrg.objects.filter(parent=parent, region=region, name=name, is_active=True).exists():
         raise DomainError(f"已存在名为“{name}”的党组织。", field="name")
@@ -153,7 +155,7 @@ def create_party_org(
 @service("orgs.party_org.update")
 def update_party_org(
     *,
-    actor: Any,
+    actor: User,
     org: PartyOrg,
     name: str,
     kind: str,
@@ -164,7 +166,7 @@ def update_party_org(
     established_doc: str = "",
 ) -> PartyOrg:
     """Change an organisation's own attributes (moving it in the tree is ``move_party_org``)."""
-    if not _may_edit_org(actor, org):
+    if not may_edit_org(actor, org):
         raise DomainError("该党组织不在您的管理范围内。", field="org")
     name = name.strip()
     _check_org_input(
@@ -212,10 +214,6 @@ PERSON_FIELDS = [
 
 
 def _normalise_pii(*, id_card: str, mobile: str) -> tuple[str, str]:
-    from django.core.exceptions import ValidationError
-
-    from tongxin.core.pii import normalise_id_card, normalise_mobile
-
     try:
         id_norm = normalise_id_card(id_card) if id_card.strip() else ""
     except ValidationError as exc:
@@ -230,7 +228,7 @@ def _normalise_pii(*, id_card: str, mobile: str) -> tuple[str, str]:
 @service("orgs.person.create")
 def create_person(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     region: Region,
     id_card: str = "",
@@ -243,12 +241,10 @@ def create_person(
 ) -> Person:
     """Register a person living in ``region``. The ID number is validated (GB 11643), must be unique,
     and is stored encrypted with a keyed hash; the birth date and gender are taken from it."""
-    from tongxin.core.pii import birth_date_from_id, lookup_hash
-
     name = name.strip()
     if not name:
         raise DomainError("请填写姓名。", field="name")
-    if not _may_edit_region(actor, region):
+    if not may_edit_region(actor, region):
         raise DomainError("居住地不在您的管理范围内。", field="region")
     id_norm, mobile_norm = _normalise_pii(id_card=id_card, mobile=mobile)
     id_hash = lookup_hash(id_norm) if id_norm else ""
@@ -283,10 +279,10 @@ def create_person(
 
 @service("orgs.household.create")
 def create_household(
-    *, actor: Any, region: Region, head: Person | None = None, number: str = "", address: str = ""
+    *, actor: User, region: Region, head: Person | None = None, number: str = "", address: str = ""
 ) -> Household:
     """Register a household (户) in a village; its head, when given, becomes a member of it."""
-    if not _may_edit_region(actor, region):
+    if not may_edit_region(actor, region):
         raise DomainError("该村（社区）不在您的管理范围内。", field="region")
     if number and Household.objects.filter(region=region, number=number.strip()).exists():
         raise DomainError(f"户号“{number}”在本村已存在。", field="number")
@@ -319,7 +315,7 @@ MEMBERSHIP_DATES = {
 @service("orgs.membership.record")
 def record_membership(
     *,
-    actor: Any,
+    actor: User,
     person: Person,
     org: PartyOrg,
     status: str,
@@ -333,12 +329,14 @@ def record_membership(
 
     Development decisions (votes, approvals) are taken by people and recorded here; this only checks
     that the stage exists, the date is not in the future and the organisation is in the actor's scope.
+    Moving an existing membership to another organisation needs both organisations in the actor's
+    scope; otherwise it is a transfer (``start_transfer``), never a direct move.
     """
     if status not in Membership.Status.values:
         raise DomainError(f"党员身份状态“{status}”无效。", field="status")
     if since > timezone.localdate():
         raise DomainError("日期不能晚于今天。", field="since")
-    if not _may_edit_org(actor, org):
+    if not may_edit_org(actor, org):
         raise DomainError("该党组织不在您的管理范围内。", field="org")
     if person.merged_into_id:
         raise DomainError("该人员已合并到其他人员，请在保留的人员上登记。", field="person")
@@ -348,8 +346,17 @@ def record_membership(
     before = audit.snapshot(membership, ["status", "org"]) if membership else None
     if membership is None:
         membership = Membership(person=person)
-    elif membership.org_id != org.pk and membership.transfers.exclude(state="received").exists():
-        raise DomainError("该党员的组织关系正在转接中，接收前不能变更所在党组织。", field="org")
+    elif membership.org_id != org.pk:
+        if membership.transfers.exclude(state="received").exists():
+            raise DomainError("该党员的组织关系正在转接中，接收前不能变更所在党组织。", field="org")
+        # A move between organisations is a transfer: recorded here only when the actor manages both
+        # ends; otherwise the sending organisation starts a transfer and the receiving one accepts it.
+        if not may_edit_org(actor, membership.org):
+            raise DomainError(
+                f"{person.name}的组织关系在“{membership.org.name}”，不在您的管理范围内；"
+                "变更所在党组织请由该组织办理组织关系转接。",
+                field="org",
+            )
     membership.status = status
     membership.org = org
     membership.org_path = org.path
@@ -380,7 +387,7 @@ def record_membership(
 @service("orgs.unit.create")
 def create_unit(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     kind: str,
     industry: str,
@@ -401,10 +408,8 @@ def create_unit(
         raise DomainError(f"单位类型“{kind}”无效。", field="kind")
     if industry not in Unit.Industry.values:
         raise DomainError(f"行业“{industry}”无效。", field="industry")
-    if not _may_edit_region(actor, region) and not (
-        supervising_org and _may_edit_org(actor, supervising_org)
-    ):
-        raise DomainError("所在区划不在您的管理范围内。", field="region")
+    if not may_register_in(actor, region):
+        raise DomainError(f"所在区划“{region.name}”不在您的管理范围内。", field="region")
     if workforce < 0 or gig_workers < 0:
         raise DomainError("人数不能为负数。", field="workforce" if workforce < 0 else "gig_workers")
     if Unit.objects.filter(name=name, region=region, is_active=True).exists():
@@ -442,7 +447,7 @@ UNIT_FIELDS = [
 @service("orgs.unit.update")
 def update_unit(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     name: str,
     kind: str,
@@ -466,8 +471,8 @@ def update_unit(
         raise DomainError(f"单位类型“{kind}”无效。", field="kind")
     if industry not in Unit.Industry.values:
         raise DomainError(f"行业“{industry}”无效。", field="industry")
-    if region.pk != unit.region_id and not _may_edit_region(actor, region):
-        raise DomainError("所在区划不在您的管理范围内。", field="region")
+    if region.pk != unit.region_id and not may_register_in(actor, region):
+        raise DomainError(f"所在区划“{region.name}”不在您的管理范围内。", field="region")
     if workforce < 0 or gig_workers < 0:
         raise DomainError("人数不能为负数。", field="workforce" if workforce < 0 else "gig_workers")
     if Unit.objects.filter(name=name, region=region, is_active=True).exclude(pk=unit.pk).exists():
@@ -490,7 +495,7 @@ def update_unit(
 @service("orgs.person.update")
 def update_person(
     *,
-    actor: Any,
+    actor: User,
     person: Person,
     name: str,
     region: Region,
@@ -503,14 +508,12 @@ def update_person(
     """Change a person's name, residence, household, work unit, occupation and mobile number. The ID
     number (and the birth date and gender it carries) is not changed here: a wrong one is a duplicate
     person to merge."""
-    from tongxin.core.pii import lookup_hash
-
     if not may_edit_person(actor, person):
         raise DomainError("该人员不在您的管理范围内。", field="person")
     name = name.strip()
     if not name:
         raise DomainError("请填写姓名。", field="name")
-    if region.pk != person.region_id and not _may_edit_region(actor, region):
+    if region.pk != person.region_id and not may_edit_region(actor, region):
         raise DomainError("居住地不在您的管理范围内。", field="region")
     _, mobile_norm = _normalise_pii(id_card="", mobile=mobile)
     if household is not None and household.region_id != region.pk:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db.models import CharField, F, Model, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
@@ -23,6 +23,7 @@ from tongxin.orgs.models import (
     Region,
     Unit,
 )
+from tongxin.orgs.report import common_region
 from tongxin.orgs.services.registry import create_party_org, may_edit_org, may_edit_unit
 
 
@@ -33,7 +34,7 @@ def _rebase(model: type[Model], field: str, old: str, new: str) -> int:
 
 
 @service("orgs.party_org.move")
-def move_party_org(*, actor: Any, org: PartyOrg, parent: PartyOrg) -> PartyOrg:
+def move_party_org(*, actor: User, org: PartyOrg, parent: PartyOrg) -> PartyOrg:
     """Move ``org`` with its whole subtree under ``parent``. Cycles are refused; members, supervised
     units, transfers and the rows other apps scope by the org (declared in ``orgs.paths``) follow:
     their copied paths are rewritten in the same transaction."""
@@ -66,7 +67,7 @@ def move_party_org(*, actor: Any, org: PartyOrg, parent: PartyOrg) -> PartyOrg:
     return org
 
 
-def _check_units(actor: Any, kind: str, units: list[Unit]) -> None:
+def _check_units(actor: User, kind: str, units: list[Unit]) -> None:
     rs = coverage.rule_set()
     own_min = int(rs.value("own_branch_min_formal"))
     max_units = int(rs.value("joint_branch_max_units"))
@@ -106,7 +107,7 @@ def _check_units(actor: Any, kind: str, units: list[Unit]) -> None:
 @service("orgs.party_org.set_up")
 def set_up_party_org(
     *,
-    actor: Any,
+    actor: User,
     units: list[Unit],
     kind: str,
     name: str,
@@ -122,8 +123,6 @@ def set_up_party_org(
     With ``move_members`` the party members working in the units move into the new organisation."""
     _check_units(actor, kind, units)
     if region is None:
-        from tongxin.orgs.report import common_region
-
         paths = sorted(u.region_path for u in units)
         region = common_region(paths[0], paths[-1])
     before = coverage.open_keys(units)
@@ -162,7 +161,7 @@ def set_up_party_org(
 
 
 @service("orgs.party_org.set_units")
-def set_org_units(*, actor: Any, org: PartyOrg, units: list[Unit]) -> PartyOrg:
+def set_org_units(*, actor: User, org: PartyOrg, units: list[Unit]) -> PartyOrg:
     """Change which units an organisation covers (e.g. split an oversized joint branch)."""
     if not may_edit_org(actor, org):
         raise DomainError("该党组织不在您的管理范围内。", field="org")
@@ -184,7 +183,7 @@ def set_org_units(*, actor: Any, org: PartyOrg, units: list[Unit]) -> PartyOrg:
 
 
 @service("orgs.unit.appoint_instructor")
-def appoint_instructor(*, actor: Any, unit: Unit, instructor: Any, appointed_on: date) -> Unit:
+def appoint_instructor(*, actor: User, unit: Unit, instructor: User, appointed_on: date) -> Unit:
     """Appoint (or replace) the unit's party-building instructor, a user holding the instructor role.
     The previous appointment ends on the new one's date."""
     if not may_edit_unit(actor, unit):
@@ -217,7 +216,7 @@ def appoint_instructor(*, actor: Any, unit: Unit, instructor: Any, appointed_on:
 @service("orgs.committee.appoint")
 def appoint_committee_member(
     *,
-    actor: Any,
+    actor: User,
     org: PartyOrg,
     name: str,
     position: str,
@@ -265,7 +264,7 @@ def appoint_committee_member(
 
 
 @service("orgs.committee.end")
-def end_committee_seat(*, actor: Any, seat: CommitteeMember, ended_on: date) -> CommitteeMember:
+def end_committee_seat(*, actor: User, seat: CommitteeMember, ended_on: date) -> CommitteeMember:
     """End a committee seat (the member leaves, or the term closes at the election of a new one)."""
     if not may_edit_org(actor, seat.org):
         raise DomainError("该党组织不在您的管理范围内。", field="org")

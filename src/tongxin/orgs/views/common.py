@@ -1,44 +1,15 @@
-"""Helpers shared by the registry's pages."""
+"""Query-string helpers shared by the registry's pages (the rest comes from ``tongxin.core.views``)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
+from django.http import HttpRequest
 
 from tongxin.accounts.models import User
 from tongxin.orgs import selectors
 from tongxin.orgs.models import Region
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def page_user(request: HttpRequest, *perms: str) -> User:
-    """The logged-in user, if they hold one of ``perms`` somewhere; else the page does not exist (404)."""
-    user: User = request.user  # type: ignore[assignment]
-    if not any(user.has_perm_anywhere(p) for p in perms or (selectors.VIEW,)):
-        raise Http404("未找到该页面，或您无权查看。")
-    return user
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def xlsx(data: bytes, filename: str) -> HttpResponse:
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'{filename}-{stamp}.xlsx')}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def query_without(request: HttpRequest, *keys: str) -> str:
@@ -46,11 +17,13 @@ def query_without(request: HttpRequest, *keys: str) -> str:
     return urlencode([(k, v) for k, v in request.GET.items() if k not in keys and v])
 
 
-def region_param(request: HttpRequest) -> Region | None:
+def region_param(request: HttpRequest, user: User, perm: str = selectors.VIEW) -> Region | None:
+    """The region named by ``?region=``, when it lies in the area the user's grants for ``perm`` reach;
+    None when the parameter is absent or not a number; 404 (audited) for a region outside that area."""
     raw = request.GET.get("region", "")
-    if not raw.isdigit():
+    if not raw.isdigit() or not 0 < int(raw) <= selectors.MAX_ID:
         return None
-    return Region.objects.filter(pk=int(raw)).first()
+    return selectors.area_region_for(user, int(raw), perm)
 
 
 def date_param(request: HttpRequest, name: str, default: date) -> date:
@@ -58,7 +31,3 @@ def date_param(request: HttpRequest, name: str, default: date) -> date:
         return date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
         return default
-
-
-def form_error(form: Any, exc: Any) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)

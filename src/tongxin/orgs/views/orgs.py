@@ -11,15 +11,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tongxin.core.errors import DomainError
+from tongxin.core.views import form_error, is_htmx, user_with
 from tongxin.orgs import coverage, selectors, services
 from tongxin.orgs.forms import CommitteeForm, MoveForm, OrgUnitsForm, PartyOrgForm
-from tongxin.orgs.models import PartyOrg, Unit
-from tongxin.orgs.views.common import form_error, is_htmx, page_user, query_without
+from tongxin.orgs.models import PartyOrg
+from tongxin.orgs.views.common import query_without
 
 
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    user = page_user(request)
+    user = user_with(request, selectors.VIEW)
     return render(
         request,
         "orgs/tree.html",
@@ -30,7 +31,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def region_children(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the child regions and the organisations of one region, loaded when it is opened."""
-    user = page_user(request)
+    user = user_with(request, selectors.VIEW)
     region = selectors.region_for(user, pk)
     return render(
         request,
@@ -47,7 +48,7 @@ def region_children(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def org_children(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the sub-organisations and covered units of one organisation, loaded when it is opened."""
-    user = page_user(request)
+    user = user_with(request, selectors.VIEW)
     org = selectors.party_org_for(user, pk)
     return render(
         request,
@@ -62,7 +63,7 @@ def org_children(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
-    user = page_user(request)
+    user = user_with(request, selectors.VIEW)
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     qs = selectors.party_orgs_for(user, q=q, kind=kind)
@@ -84,11 +85,11 @@ def org_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request)
+    user = user_with(request, selectors.VIEW)
     org = selectors.party_org_for(user, pk)
     children = selectors.party_orgs_for(user).filter(parent=org)
     can_edit = selectors.party_orgs_for(user, selectors.EDIT).filter(pk=org.pk).exists()
-    ev = coverage.evaluate(Unit.objects.filter(covering_orgs=org), PartyOrg.objects.filter(pk=org.pk))
+    ev = selectors.org_evaluation(org)
     members = selectors.memberships_for(user, org=org).filter(org=org)
     return render(
         request,
@@ -113,7 +114,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def org_create(request: HttpRequest) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     initial = {}
     if parent_id := request.GET.get("parent"):
         initial["parent"] = parent_id
@@ -131,7 +132,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def org_update(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     org = selectors.party_org_for(user, pk, selectors.EDIT)
     initial = {
         "name": org.name,
@@ -156,7 +157,7 @@ def org_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def org_move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     org = selectors.party_org_for(user, pk, selectors.EDIT)
     form = MoveForm(user, org, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -176,7 +177,7 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def org_units(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     org = selectors.party_org_for(user, pk, selectors.EDIT)
     candidates = selectors.units_for(user, selectors.EDIT)
     form = OrgUnitsForm(candidates, request.POST or None, initial={"units": list(org.units.all())})
@@ -193,7 +194,7 @@ def org_units(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def committee_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     org = selectors.party_org_for(user, pk, selectors.EDIT)
     form = CommitteeForm(org, request.POST or None, initial={"term_start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -210,7 +211,7 @@ def committee_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def committee_end(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     seat = selectors.seat_for(user, pk)
     try:
         services.end_committee_seat(actor=user, seat=seat, ended_on=timezone.localdate())

@@ -14,28 +14,29 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.errors import DomainError
 from tongxin.core.reveal import reveal_personal_data
+from tongxin.core.views import form_error, is_htmx, user_with, xlsx_file
 from tongxin.orgs import excel, selectors, services
 from tongxin.orgs.forms import ApplicationForm, MembershipForm, MergeForm, PersonForm, TransferForm
-from tongxin.orgs.models import Membership, Person, Transfer
-from tongxin.orgs.views.common import form_error, is_htmx, page_user, query_without, region_param, xlsx
+from tongxin.orgs.models import Membership, Person
+from tongxin.orgs.views.common import query_without, region_param
 
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    user = page_user(request)
+    user = user_with(request, selectors.VIEW)
     gig = {"1": True, "0": False}.get(request.GET.get("gig", ""))
     filters: dict[str, Any] = {
         "q": request.GET.get("q", "").strip(),
         "status": request.GET.get("status", ""),
         "occupation": request.GET.get("occupation", ""),
     }
-    qs = selectors.people_for(user, region=region_param(request), gig=gig, **filters)
+    qs = selectors.people_for(user, region=region_param(request, user), gig=gig, **filters)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return xlsx(excel.export_people(user, qs), "人员")
+        return xlsx_file(excel.export_people(user, qs), "人员")
     if fmt == "memberships":
         members = selectors.memberships_for(user).filter(person__in=qs.values("pk"))
-        return xlsx(excel.export_memberships(user, members), "党员身份")
+        return xlsx_file(excel.export_memberships(user, members), "党员身份")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -52,16 +53,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request)
+    user = user_with(request, selectors.VIEW)
     person = selectors.person_for(user, pk)
-    membership = (
-        Membership.objects.filter(person=person).select_related("org", "home_org", "host_org").first()
-    )
-    transfers = (
-        Transfer.objects.filter(membership=membership).select_related("from_org", "to_org")
-        if membership
-        else []
-    )
+    membership = selectors.membership_of(person)
+    transfers = selectors.transfers_of(membership)
     return render(
         request,
         "orgs/person_detail.html",
@@ -81,7 +76,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID or mobile number once (audited); the value is not kept after the next page."""
-    user = page_user(request, "pii.reveal")
+    user = user_with(request, "pii.reveal")
     person = selectors.person_for(user, pk)
     field = request.POST.get("field", "")
     try:
@@ -95,7 +90,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     form = PersonForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,17 +107,17 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_update(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     person = selectors.person_for(user, pk, selectors.EDIT)
     initial = {
         "name": person.name,
-        "mobile": person.mobile,
         "region": person.region_id,
         "unit": person.unit_id,
         "occupation": person.occupation,
         "is_gig_worker": person.is_gig_worker,
     }
-    form = PersonForm(user, request.POST or None, initial=initial, editing=True)
+    # The number is shown masked (seeing it in full is a look through pii.reveal, audited).
+    form = PersonForm(user, request.POST or None, initial=initial, editing=True, current_mobile=person.mobile)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_person(actor=user, person=person, household=person.household, **form.cleaned_data)
@@ -138,7 +133,7 @@ def person_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     person = selectors.person_for(user, pk)
     form = ApplicationForm(user, request.POST or None, initial={"applied_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -158,9 +153,9 @@ def person_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     membership = selectors.membership_for(user, pk, selectors.EDIT)
-    form = TransferForm(request.POST or None, initial={"started_on": timezone.localdate()})
+    form = TransferForm(user, membership, request.POST or None, initial={"started_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.start_transfer(actor=user, membership=membership, **form.cleaned_data)
@@ -176,7 +171,7 @@ def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def transfer_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     transfer = selectors.transfer_for(user, pk)
     event = request.POST.get("event", "")
     if event not in ("dispatch", "receive"):
@@ -192,7 +187,7 @@ def transfer_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    user = page_user(request)
+    user = user_with(request, selectors.VIEW)
     qs = selectors.transfers_for(user)
     if request.GET.get("open") != "0":
         qs = qs.exclude(state="received")
@@ -211,7 +206,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     keep = selectors.person_for(user, pk, selectors.EDIT)
     candidates = selectors.people_for(user, selectors.EDIT).filter(name=keep.name).exclude(pk=keep.pk)
     form = MergeForm(candidates, request.POST or None)
@@ -231,9 +226,9 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_membership(request: HttpRequest, pk: int) -> HttpResponse:
     """Record or advance a person's party standing (the decisions themselves are taken by people)."""
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     person = selectors.person_for(user, pk)
-    current = Membership.objects.filter(person=person).first()
+    current = selectors.membership_of(person)
     initial: dict[str, Any] = {"since": timezone.localdate()}
     if current is not None:
         initial.update(
@@ -243,7 +238,7 @@ def person_membership(request: HttpRequest, pk: int) -> HttpResponse:
             home_org=current.home_org_id,
             host_org=current.host_org_id,
         )
-    form = MembershipForm(user, request.POST or None, initial=initial)
+    form = MembershipForm(user, request.POST or None, initial=initial, current=current)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_membership(actor=user, person=person, **form.cleaned_data)

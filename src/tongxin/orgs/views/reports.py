@@ -14,25 +14,27 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from tongxin.core.errors import DomainError
+from tongxin.core.views import user_with, xlsx_file
 from tongxin.core.xlsx import append_row
 from tongxin.orgs import coverage, excel, selectors
 from tongxin.orgs.forms import ImportForm
 from tongxin.orgs.report import Report, coverage_report, focus_of
-from tongxin.orgs.views.common import date_param, page_user, query_without, region_param, xlsx
+from tongxin.orgs.views.common import date_param, query_without, region_param
 
-REPORTS = "reports.view"
+REPORTS = selectors.REPORTS
 
 
 @login_required
 def coverage_page(request: HttpRequest) -> HttpResponse:
     """Figures per region and industry for the user's area, with the engine's findings beside them."""
-    user = page_user(request, REPORTS, selectors.VIEW)
+    user = user_with(request, REPORTS, selectors.VIEW)
     today = timezone.localdate()
     start = date_param(request, "start", date(today.year, 1, 1))
     end = date_param(request, "end", today)
-    region = region_param(request)
+    perm = selectors.VIEW if user.has_perm_anywhere(selectors.VIEW) else REPORTS
+    region = region_param(request, user, perm)
     findings = None
-    if user.has_perm_anywhere(selectors.VIEW):
+    if perm == selectors.VIEW:
         # One pass over the units for both the figures and the findings.
         focus = focus_of(selectors.units_for(user), region)
         findings = selectors.evaluation_for(user, region=focus, period=(start, end))
@@ -42,7 +44,7 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     else:
         rep = coverage_report(selectors.units_for(user, REPORTS), region=region, start=start, end=end)
     if request.GET.get("format") == "xlsx":
-        return xlsx(_report_xlsx(rep), "覆盖情况")
+        return xlsx_file(_report_xlsx(rep), "覆盖情况")
     chart = {
         "regions": [r.label for r in rep.by_region],
         "org_rate": [r.org_rate for r in rep.by_region],
@@ -78,10 +80,12 @@ def _report_xlsx(rep: Report) -> bytes:
     ws.title = "按区划"
     header = [label for _, label in Report.COLUMNS]
     append_row(ws, [f"{rep.focus.name if rep.focus else ''}两个覆盖情况（{rep.start} 至 {rep.end}）"])
+    append_row(ws, [rep.basis])
     append_row(ws, header)
     for row in [*rep.by_region, rep.total]:
         append_row(ws, [getattr(row, key) for key, _ in Report.COLUMNS])
     ws2 = wb.create_sheet("按行业")
+    append_row(ws2, [rep.basis])
     append_row(ws2, header)
     for row in rep.by_industry:
         append_row(ws2, [getattr(row, key) for key, _ in Report.COLUMNS])
@@ -93,8 +97,8 @@ def _report_xlsx(rep: Report) -> bytes:
 @login_required
 def findings_list(request: HttpRequest) -> HttpResponse:
     """Every open finding in the user's area, each with the action that resolves it."""
-    user = page_user(request)
-    region = region_param(request)
+    user = user_with(request, selectors.VIEW)
+    region = region_param(request, user)
     ev = selectors.evaluation_for(user, region=region)
     rule = request.GET.get("rule", "")
     found = [f for f in ev.findings if not rule or f.rule == rule]
@@ -108,6 +112,7 @@ def findings_list(request: HttpRequest) -> HttpResponse:
             "rule": rule,
             "rules": ev.rule_counts(),
             "rule_set": ev.rule_set,
+            "basis": coverage.basis_label(ev.rule_set),
             "region": region,
             "focus": focus_of(selectors.units_for(user), region),
             "query": query_without(request, "page"),
@@ -119,7 +124,7 @@ def findings_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def rules_page(request: HttpRequest) -> HttpResponse:
     """The rule set in force: every figure with its article and whether it is verified."""
-    page_user(request, REPORTS, selectors.VIEW)
+    user_with(request, REPORTS, selectors.VIEW)
     return render(
         request, "orgs/rules.html", {"rule_set": coverage.rule_set(), "titles": coverage.RULE_TITLES}
     )
@@ -127,7 +132,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[excel.RowError] = []
     if request.method == "POST" and form.is_valid():
@@ -150,7 +155,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    page_user(request, selectors.EDIT)
+    user_with(request, selectors.EDIT)
     if kind not in excel.KINDS:
         raise Http404("未找到该模板。")
-    return xlsx(excel.template(kind), f"{excel.KINDS[kind][0]}导入模板")
+    return xlsx_file(excel.template(kind), f"{excel.KINDS[kind][0]}导入模板")

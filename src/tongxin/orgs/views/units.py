@@ -10,33 +10,34 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tongxin.core.errors import DomainError
+from tongxin.core.views import form_error, is_htmx, user_with, xlsx_file
 from tongxin.orgs import coverage, excel, selectors, services
 from tongxin.orgs.forms import InstructorForm, SetUpForm, UnitForm
-from tongxin.orgs.models import PartyOrg, Unit
-from tongxin.orgs.views.common import form_error, is_htmx, page_user, query_without, region_param, xlsx
+from tongxin.orgs.models import Unit
+from tongxin.orgs.views.common import query_without, region_param
 
 UNIT_PERMS = (selectors.VIEW, selectors.ASSIGNED)
 
 
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    user = page_user(request, *UNIT_PERMS)
+    user = user_with(request, *UNIT_PERMS)
     filters = {
         "q": request.GET.get("q", "").strip(),
         "industry": request.GET.get("industry", ""),
         "kind": request.GET.get("kind", ""),
         "coverage": request.GET.get("coverage", ""),
     }
-    region = region_param(request)
+    region = region_param(request, user)
     qs = selectors.units_for(user, region=region, **filters)
     stage = request.GET.get("stage", "")
     if stage in coverage.STAGES:
-        ev_all = coverage.evaluate(qs)
+        ev_all = selectors.units_evaluation(qs)
         qs = qs.filter(pk__in=[uid for uid, s in ev_all.stages.items() if s == stage])
     if request.GET.get("format") == "xlsx":
-        return xlsx(excel.export_units(user, qs), "单位")
+        return xlsx_file(excel.export_units(user, qs), "单位")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    ev = coverage.evaluate(Unit.objects.filter(pk__in=[u.pk for u in page]))
+    ev = selectors.units_evaluation(list(page))
     rows = [(u, ev.units[u.pk], ev.stages[u.pk], ev.for_unit(u.pk)) for u in page]
     context = {
         "page": page,
@@ -57,9 +58,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, *UNIT_PERMS)
+    user = user_with(request, *UNIT_PERMS)
     unit = selectors.unit_for(user, pk)
-    ev = coverage.evaluate(Unit.objects.filter(pk=unit.pk), PartyOrg.objects.filter(units=unit))
+    ev = selectors.unit_evaluation(unit)
     can_edit = selectors.units_for(user, selectors.EDIT).filter(pk=unit.pk).exists()
     people = selectors.people_for(user, unit=unit)
     return render(
@@ -74,7 +75,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stage": ev.stages[unit.pk],
             "stage_labels": coverage.STAGES,
             "findings": ev.findings,
-            "orgs": PartyOrg.objects.filter(units=unit, is_active=True),
+            "orgs": selectors.covering_orgs_of(unit),
             "people": Paginator(people, 50).get_page(request.GET.get("page")),
             "history": unit.instructor_history.select_related("instructor")[:10],
             "can_edit": can_edit,
@@ -84,7 +85,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def unit_create(request: HttpRequest) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     form = UnitForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,7 +102,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     unit = selectors.unit_for(user, pk, selectors.EDIT)
     fields = [
         "name",
@@ -130,7 +131,7 @@ def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def unit_instructor(request: HttpRequest, pk: int) -> HttpResponse:
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     unit = selectors.unit_for(user, pk, selectors.EDIT)
     form = InstructorForm(user, request.POST or None, initial={"appointed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -148,13 +149,13 @@ def unit_instructor(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def set_up(request: HttpRequest) -> HttpResponse:
     """Set up a branch for one unit or a joint branch for several; reached from a finding's link."""
-    user = page_user(request, selectors.EDIT)
+    user = user_with(request, selectors.EDIT)
     editable = selectors.units_for(user, selectors.EDIT)
     preselected = [int(x) for x in request.GET.get("units", "").split(",") if x.isdigit()]
     kind = request.GET.get("kind", "joint_branch")
     # Candidates: the preselected units, and units with no own organisation yet in the same area.
     chosen = list(editable.filter(pk__in=preselected))
-    candidates = editable.exclude(pk__in=Unit.objects.filter(covering_orgs__is_active=True).values("pk"))
+    candidates = selectors.units_for(user, selectors.EDIT, coverage="none")
     if chosen:
         area = (
             chosen[0].region.path.rsplit("/", 2)[0] + "/"
@@ -163,7 +164,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
         )
         candidates = candidates.filter(region_path__startswith=area)
     candidates = (candidates | editable.filter(pk__in=preselected)).distinct().order_by("name")[:200]
-    units_qs = Unit.objects.filter(pk__in=[u.pk for u in candidates])
+    units_qs = editable.filter(pk__in=[u.pk for u in candidates])
     first = chosen[0] if chosen else None
     initial = {
         "kind": kind,
@@ -175,7 +176,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
     }
     form = SetUpForm(user, units_qs, request.POST or None, initial=initial)
     facts = coverage.unit_facts(units_qs)
-    form.fields["units"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
+    form.fields["units"].label_from_instance = lambda u: (  # type: ignore[attr-defined]  # a Field in the stubs
         f"{u.name}（正式党员{facts[u.pk].formal}名，预备党员{facts[u.pk].probationary}名）"
     )
     if request.method == "POST" and form.is_valid():

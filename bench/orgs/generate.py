@@ -1,27 +1,35 @@
-"""Build a large synthetic county for benchmarks: ``tongxin generate_county --units 5000 --people 200000``.
+"""Build a large synthetic county for the coverage benchmark (bench/orgs/run.py), outside the product:
+
+    .venv/bin/python bench/orgs/generate.py --db sqlite --units 5000 --people 200000
+    .venv/bin/python bench/orgs/generate.py --db pg     # database tongxin_orgs_bench on 127.0.0.1
 
 Rows are written with ``bulk_create`` in batches (no audit events: this is load-test data, never
-production data), so that a county of 5,000 units and 200,000 people takes well under a minute.
-The result is deterministic for a given seed.
+production data), so that a county of 5,000 units and 200,000 people takes well under a minute. The
+result is deterministic for a given seed. ``run.py`` calls ``generate_county`` itself on first use.
+Django is set up by ``configure`` before any model is imported, hence the imports inside functions.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
-from django.utils import timezone
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
 
-from tongxin.accounts import services as account_services
-from tongxin.accounts.models import User
-from tongxin.orgs.models import Membership, PartyOrg, Person, Region, Unit
+PG_NAME = "tongxin_orgs_bench"
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
+SQLITE_DIR = "/tmp/tongxin-bench-orgs"
+COUNTY = "基准县"
+ADMIN = "bench_admin"
 
 BATCH = 5000
-KINDS = [k for k in Unit.Kind.values if k != "other"]
 INDUSTRY_OF = {
     "platform_station": "delivery", "company": "it", "taxi_company": "taxi", "freight_company": "freight",
     "courier": "express", "ride_hailing": "ride_hailing", "social_org": "other",
@@ -32,46 +40,69 @@ OCCUPATION_OF = {
 }  # fmt: skip
 
 
-class Command(BaseCommand):
-    help = "Generate a synthetic county (units, organisations, people, members) for the coverage benchmark."
+def configure(db: str) -> None:
+    """Point Django at the benchmark's own database (created on PostgreSQL when missing) and set it up."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongxin.settings")
+    os.environ["TONGXIN_DATA_DIR"] = SQLITE_DIR
+    os.environ.pop("TONGXIN_DEMO", None)
+    os.environ["TONGXIN_ENFORCE_2FA"] = "0"
+    if db == "pg":
+        import psycopg
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--units", type=int, default=5000)
-        parser.add_argument("--people", type=int, default=200_000)
-        parser.add_argument("--townships", type=int, default=20)
-        parser.add_argument("--villages", type=int, default=10, help="villages per township")
-        parser.add_argument("--seed", type=int, default=3)
-        parser.add_argument("--name", default="基准县")
-        parser.add_argument("--admin", default="bench_admin", help="a county admin granted on the county")
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [PG_NAME]).fetchone():
+                conn.execute(f"CREATE DATABASE {PG_NAME}")
+        os.environ["TONGXIN_DATABASE_URL"] = PG_URL
+    import django
 
-    def handle(self, *args: Any, **opts: Any) -> None:
-        if Region.objects.filter(name=opts["name"], kind="county").exists():
-            raise CommandError(f"“{opts['name']}”已存在；换一个 --name 或使用新的数据库。")
-        with transaction.atomic():
-            county = build(
-                **{k: opts[k] for k in ("units", "people", "townships", "villages", "seed", "name")}
-            )
-            user = User.objects.filter(username=opts["admin"]).first()
-            if user is None:
-                user = account_services.create_user(
-                    actor=None,
-                    username=opts["admin"],
-                    real_name="基准测试管理员",
-                    password="Bench-pass-2026",
-                    must_change_password=False,
-                    validate_password=False,
-                )
-            account_services.grant_role(actor=None, user=user, role="county_admin", node=county)
-        # Planner statistics after a bulk load (autovacuum would get there later; the benchmark should
-        # not measure plans made for empty tables).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        self.stdout.write(
-            f"已生成{opts['name']}：单位 {Unit.objects.filter(region_path__startswith=county.path).count()}，"
-            f"人员 {Person.objects.filter(region_path__startswith=county.path).count()}，"
-            f"党员身份 {Membership.objects.filter(person__region_path__startswith=county.path).count()}；"
-            f"管理员 {opts['admin']}"
+    django.setup()
+
+
+def generate_county(
+    *,
+    units: int = 5000,
+    people: int = 200_000,
+    townships: int = 20,
+    villages: int = 10,
+    seed: int = 3,
+    name: str = COUNTY,
+    admin: str = ADMIN,
+) -> str:
+    """Build the county and a county administrator ``admin`` granted on it, then ANALYZE; returns a
+    one-line summary. Refuses to build a county of the same name twice."""
+    from django.db import connection, transaction
+
+    from tongxin.accounts import services as account_services
+    from tongxin.accounts.models import User
+    from tongxin.orgs.models import Membership, Person, Region, Unit
+
+    if Region.objects.filter(name=name, kind="county").exists():
+        raise SystemExit(f"“{name}”已存在；换一个 --name 或使用新的数据库。")
+    with transaction.atomic():
+        county = build(
+            units=units, people=people, townships=townships, villages=villages, seed=seed, name=name
         )
+        user = User.objects.filter(username=admin).first()
+        if user is None:
+            user = account_services.create_user(
+                actor=None,
+                username=admin,
+                real_name="基准测试管理员",
+                password="Bench-pass-2026",
+                must_change_password=False,
+                validate_password=False,
+            )
+        account_services.grant_role(actor=None, user=user, role="county_admin", node=county)
+    # Planner statistics after a bulk load (autovacuum would get there later; the benchmark should
+    # not measure plans made for empty tables).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return (
+        f"已生成{name}：单位 {Unit.objects.filter(region_path__startswith=county.path).count()}，"
+        f"人员 {Person.objects.filter(region_path__startswith=county.path).count()}，"
+        f"党员身份 {Membership.objects.filter(person__region_path__startswith=county.path).count()}；"
+        f"管理员 {admin}"
+    )
 
 
 def _tree(objs: Sequence[Any], parents: Sequence[Any]) -> None:
@@ -81,8 +112,14 @@ def _tree(objs: Sequence[Any], parents: Sequence[Any]) -> None:
         obj.depth = parent.depth + 1 if parent else 0
 
 
-def build(*, units: int, people: int, townships: int, villages: int, seed: int, name: str) -> Region:
-    rng = random.Random(seed)  # noqa: S311 - synthetic data
+def build(*, units: int, people: int, townships: int, villages: int, seed: int, name: str) -> Any:
+    """Write the county's regions, organisations, units, people and memberships; return the county."""
+    from django.utils import timezone
+
+    from tongxin.orgs.models import Membership, PartyOrg, Person, Region, Unit
+
+    kinds = [k for k in Unit.Kind.values if k != "other"]
+    rng = random.Random(seed)
     county = Region.objects.create(name=name, kind="county", code="419999")
     _tree([county], [None])
     county.save(update_fields=["path", "depth"])
@@ -119,7 +156,7 @@ def build(*, units: int, people: int, townships: int, villages: int, seed: int, 
 
     unit_rows = []
     for i in range(units):
-        kind = rng.choice(KINDS)
+        kind = rng.choice(kinds)
         place = rng.choice(places)
         unit_rows.append(
             Unit(
@@ -142,7 +179,7 @@ def build(*, units: int, people: int, townships: int, villages: int, seed: int, 
     in_units = min(people, units * 40) if units else 0
     person_rows = []
     statuses: list[str] = []
-    unit_of: list[Unit | None] = []
+    unit_of: list[Any] = []
     for i in range(people):
         unit = all_units[rng.randrange(units)] if i < in_units and units else None
         place = unit.region if unit else rng.choice(vills)
@@ -171,9 +208,9 @@ def build(*, units: int, people: int, townships: int, villages: int, seed: int, 
     for unit, status in zip(unit_of, statuses, strict=True):
         if unit is not None and status == "full":
             formal_per_unit[unit.pk] = formal_per_unit.get(unit.pk, 0) + 1
-    orgs: list[PartyOrg] = []
+    orgs: list[Any] = []
     covers: list[tuple[int, list[int]]] = []
-    small: list[Unit] = []
+    small: list[Any] = []
     for unit in all_units:
         n = formal_per_unit.get(unit.pk, 0)
         if n >= 3 and rng.random() < 0.8:
@@ -248,3 +285,27 @@ def build(*, units: int, people: int, townships: int, villages: int, seed: int, 
         )
     Membership.objects.bulk_create(members, batch_size=BATCH)
     return county
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
+    parser.add_argument("--units", type=int, default=5000)
+    parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument("--townships", type=int, default=20)
+    parser.add_argument("--villages", type=int, default=10, help="villages per township")
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--name", default=COUNTY)
+    parser.add_argument("--admin", default=ADMIN, help="a county admin granted on the county")
+    args = parser.parse_args()
+    configure(args.db)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    options = vars(args)
+    options.pop("db")
+    print(generate_county(**options))
+
+
+if __name__ == "__main__":
+    main()

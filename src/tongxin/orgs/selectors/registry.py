@@ -1,70 +1,16 @@
-"""Reads of the registry, always through the acting user's scope."""
+"""Reads of units, people, memberships, transfers, committees and instructors through the acting
+user's scope."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from tongxin.accounts.models import User
+from tongxin.accounts.models import Grant, User
+from tongxin.core.pii import lookup_hash, normalise_id_card
 from tongxin.core.scoping import get_scoped_or_404, prefix_q, scoped
-from tongxin.orgs.coverage import Evaluation, evaluate
 from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Region, Transfer, Unit
-
-VIEW = "registry.view"
-EDIT = "registry.edit"
-
-
-def regions_for(user: Any, perm: str = VIEW) -> QuerySet[Region]:
-    """Regions under the user's region grants for ``perm``."""
-    return scoped(Region.objects.all(), user, perm)
-
-
-def region_for(user: Any, pk: int, perm: str = VIEW) -> Region:
-    return get_scoped_or_404(Region.objects.all(), user, perm, pk=pk)
-
-
-def party_orgs_for(user: Any, perm: str = VIEW, *, q: str = "", kind: str = "") -> QuerySet[PartyOrg]:
-    """Party organisations under the user's org grants, or located in their regions."""
-    qs = scoped(PartyOrg.objects.select_related("region", "parent"), user, perm)
-    if q:
-        qs = qs.filter(name__icontains=q)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs.order_by("path")
-
-
-def party_org_for(user: Any, pk: int, perm: str = VIEW) -> PartyOrg:
-    return get_scoped_or_404(PartyOrg.objects.select_related("region", "parent"), user, perm, pk=pk)
-
-
-def root_regions_for(user: Any) -> list[Region]:
-    """The topmost regions the user can see: the starting points of the tree browser."""
-    visible = list(regions_for(user).order_by("depth", "path"))
-    roots: list[Region] = []
-    for region in visible:
-        if not any(region.path.startswith(r.path) for r in roots):
-            roots.append(region)
-    return roots
-
-
-def root_orgs_for(user: Any) -> list[PartyOrg]:
-    visible = list(party_orgs_for(user).order_by("depth", "path"))
-    roots: list[PartyOrg] = []
-    for org in visible:
-        if not any(org.path.startswith(r.path) for r in roots):
-            roots.append(org)
-    return roots
-
-
-def children_of_region(user: Any, region: Region) -> QuerySet[Region]:
-    return regions_for(user).filter(parent=region).order_by("code", "name")
-
-
-def orgs_in_region(user: Any, region: Region) -> QuerySet[PartyOrg]:
-    return party_orgs_for(user).filter(region=region)
-
+from tongxin.orgs.selectors.tree import EDIT, VIEW, party_orgs_for, regions_for
 
 # --- units, people, memberships ------------------------------------------------------------------
 
@@ -72,7 +18,7 @@ ASSIGNED = "registry.view_assigned"
 
 
 def units_for(
-    user: Any,
+    user: User,
     perm: str = VIEW,
     *,
     q: str = "",
@@ -117,14 +63,14 @@ def units_for(
     return qs.order_by("name", "id")
 
 
-def unit_for(user: Any, pk: int, perm: str = VIEW) -> Unit:
+def unit_for(user: User, pk: int, perm: str = VIEW) -> Unit:
     """One unit the user may see (or edit, with ``EDIT``), else 404."""
     if perm == VIEW:
         return _unit_or_404(user, pk)
     return get_scoped_or_404(Unit.objects.select_related("region", "supervising_org"), user, perm, pk=pk)
 
 
-def _unit_or_404(user: Any, pk: int) -> Unit:
+def _unit_or_404(user: User, pk: int) -> Unit:
     unit = units_for(user).filter(pk=pk).first()
     if unit is None:
         # Let the scoping helper record the refused access and raise the 404.
@@ -133,7 +79,7 @@ def _unit_or_404(user: Any, pk: int) -> Unit:
 
 
 def people_for(
-    user: Any,
+    user: User,
     perm: str = VIEW,
     *,
     q: str = "",
@@ -149,11 +95,9 @@ def people_for(
         Person.objects.select_related("region", "unit", "membership", "membership__org"), user, perm
     ).filter(merged_into__isnull=True)
     if q:
-        from tongxin.core.pii import lookup_hash, normalise_id_card
-
         try:
             qs = qs.filter(id_card_hash=lookup_hash(normalise_id_card(q)))
-        except Exception:  # not an ID number: search by name
+        except ValidationError:  # not an ID number: search by name
             qs = qs.filter(name__icontains=q.strip())
     if region is not None:
         qs = qs.filter(prefix_q("region_path", region.path))
@@ -170,14 +114,14 @@ def people_for(
     return qs.order_by("name", "id")
 
 
-def person_for(user: Any, pk: int, perm: str = VIEW) -> Person:
+def person_for(user: User, pk: int, perm: str = VIEW) -> Person:
     return get_scoped_or_404(
         Person.objects.select_related("region", "unit", "household", "merged_into"), user, perm, pk=pk
     )
 
 
 def memberships_for(
-    user: Any, perm: str = VIEW, *, org: PartyOrg | None = None, status: str = ""
+    user: User, perm: str = VIEW, *, org: PartyOrg | None = None, status: str = ""
 ) -> QuerySet[Membership]:
     """Memberships held in organisations under the user's grants, or of people living in their regions."""
     qs = scoped(
@@ -190,11 +134,11 @@ def memberships_for(
     return qs.order_by("org_path", "person__name", "id")
 
 
-def membership_for(user: Any, pk: int, perm: str = VIEW) -> Membership:
+def membership_for(user: User, pk: int, perm: str = VIEW) -> Membership:
     return get_scoped_or_404(Membership.objects.select_related("person", "org"), user, perm, pk=pk)
 
 
-def transfers_for(user: Any, perm: str = VIEW) -> QuerySet[Transfer]:
+def transfers_for(user: User, perm: str = VIEW) -> QuerySet[Transfer]:
     """Transfers sent or received by the organisations the user may see (by org grant or region)."""
     mine = party_orgs_for(user, perm).values("pk")
     return (
@@ -204,7 +148,7 @@ def transfers_for(user: Any, perm: str = VIEW) -> QuerySet[Transfer]:
     )
 
 
-def transfer_for(user: Any, pk: int, perm: str = VIEW) -> Transfer:
+def transfer_for(user: User, pk: int, perm: str = VIEW) -> Transfer:
     transfer = transfers_for(user, perm).filter(pk=pk).first()
     if transfer is None:
         return get_scoped_or_404(Transfer.objects.all(), user, perm, pk=pk)
@@ -219,14 +163,34 @@ def committee_of(org: PartyOrg, *, current: bool = True) -> QuerySet[CommitteeMe
     return qs.order_by("position", "term_start", "id")
 
 
-def seat_for(user: Any, pk: int, perm: str = EDIT) -> CommitteeMember:
+def members_of(org: PartyOrg) -> QuerySet[Person]:
+    """The people holding a membership in an organisation the caller has already been allowed to see
+    (candidates for its committee)."""
+    return Person.objects.filter(membership__org=org, merged_into__isnull=True).order_by("name", "id")
+
+
+def membership_of(person: Person) -> Membership | None:
+    """The membership of a person the caller has already been allowed to see."""
+    return Membership.objects.filter(person=person).select_related("org", "home_org", "host_org").first()
+
+
+def transfers_of(membership: Membership | None) -> QuerySet[Transfer]:
+    """The transfers of a membership the caller has already been allowed to see, newest first."""
+    if membership is None:
+        return Transfer.objects.none()
+    return (
+        Transfer.objects.filter(membership=membership)
+        .select_related("from_org", "to_org")
+        .order_by("-started_on", "-id")
+    )
+
+
+def seat_for(user: User, pk: int, perm: str = EDIT) -> CommitteeMember:
     return get_scoped_or_404(CommitteeMember.objects.select_related("org"), user, perm, pk=pk)
 
 
-def instructors_for(user: Any) -> QuerySet[User]:
+def instructors_for(user: User) -> QuerySet[User]:
     """Users holding the instructor role under the user's grants (candidates for appointment)."""
-    from tongxin.accounts.models import Grant
-
     # An instructor granted on an organisation located in the user's region counts as in scope too.
     grants = Grant.objects.filter(role="instructor", revoked_at__isnull=True).filter(
         Q(tree="org", node_id__in=party_orgs_for(user, EDIT).values("pk"))
@@ -235,28 +199,3 @@ def instructors_for(user: Any) -> QuerySet[User]:
     return User.objects.filter(pk__in=grants.values("user_id"), is_active=True).order_by(
         "real_name", "username"
     )
-
-
-def evaluation_for(
-    user: Any,
-    *,
-    region: Region | None = None,
-    on: date | None = None,
-    period: tuple[date, date] | None = None,
-) -> Evaluation:
-    """The coverage engine applied to the units and organisations the user may see (under ``region``).
-    With ``period``, unit facts also count the applications received in it."""
-    orgs = party_orgs_for(user)
-    if region is not None:
-        # Organisations set up without a region (only a parent) are shown wherever the user looks.
-        orgs = orgs.filter(prefix_q("region_path", region.path) | Q(region_path=""))
-    return evaluate(units_for(user, region=region), orgs, on=on, period=period)
-
-
-def coverage_findings(*, region: Region) -> list[Any]:
-    """The coverage findings open now on the units located under ``region`` and the organisations in
-    it (each with ``key``, ``rule``, ``title`` and ``get_absolute_url()``). System-level: no user;
-    callers (e.g. five-star indicators) scope."""
-    units = Unit.objects.filter(prefix_q("region_path", region.path), is_active=True)
-    orgs = PartyOrg.objects.filter(prefix_q("region_path", region.path), is_active=True)
-    return evaluate(units, orgs).findings
