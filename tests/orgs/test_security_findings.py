@@ -281,6 +281,7 @@ def _zip_bomb(declared_mb: int) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             chunk = b" " * (1024 * 1024)
             for _ in range(declared_mb):
