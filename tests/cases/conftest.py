@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.factories import World
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, Category
 from tongxin.orgs import services as org_services
@@ -45,7 +46,7 @@ class Loop:
 
 @pytest.fixture
 def loop(world: World) -> Loop:
-    services.sync_categories(actor=None)
+    services.sync_categories(actor=SYSTEM)
     cats = {c.code: c for c in Category.objects.all()}
     points_services.create_scheme(
         actor=None,

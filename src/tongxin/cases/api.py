@@ -13,8 +13,6 @@ from tongxin.cases import selectors, services
 from tongxin.cases.models import Case, Channel, State
 from tongxin.core.api import ERRORS, Pagination, actor
 from tongxin.core.errors import DomainError, NotFound
-from tongxin.core.scoping import scoped
-from tongxin.orgs.models import PartyOrg, Region
 
 router = Router(tags=["事项"])
 
@@ -217,12 +215,12 @@ def set_routing(request: HttpRequest, payload: RoutingIn) -> Any:
     user = actor(request)
     if not user.has_perm_anywhere(selectors.MANAGE):
         raise NotFound()
-    region = scoped(Region.objects.all(), user, selectors.MANAGE).filter(pk=payload.region_id).first()
+    region = selectors.manage_region(user, payload.region_id)
     if region is None:
-        raise DomainError("区划不存在或不在您的管理范围内。", field="region_id")
-    org = PartyOrg.objects.filter(pk=payload.org_id).first()
+        raise NotFound("区划不存在或不在您的管理范围内。", field="region_id")
+    org = selectors.routing_target(user, payload.org_id)
     if org is None:
-        raise DomainError("党组织不存在。", field="org_id")
+        raise NotFound("承办组织不存在、已撤销或不在您的管理范围内。", field="org_id")
     category = None
     if payload.category:
         category = selectors.categories().filter(code=payload.category).first()
@@ -274,9 +272,9 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     category = selectors.categories().filter(code=payload.category).first()
     if category is None:
         raise DomainError(f"类别“{payload.category}”不存在。", field="category")
-    region = Region.objects.filter(pk=payload.region_id).first()
+    region = selectors.report_regions(user).filter(pk=payload.region_id).first()
     if region is None:
-        raise DomainError("区划不存在。", field="region_id")
+        raise NotFound("区划不存在或不在您的上报范围内。", field="region_id")
     on_behalf = bool(payload.reporter_name.strip())
     if payload.channel not in (Channel.APP, Channel.PHONE, Channel.WALK_IN):
         raise DomainError(f"来源“{payload.channel}”无效。", field="channel")
@@ -331,7 +329,7 @@ def post_event(request: HttpRequest, case_id: int, payload: EventIn) -> Any:
     elif e == "resolve":
         services.resolve_case(actor=user, case=case, note=payload.note)
     elif e == "transfer":
-        org = scoped(PartyOrg.objects.all(), user, selectors.VIEW).filter(pk=payload.org_id or 0).first()
+        org = selectors.transfer_target(user, payload.org_id)
         if org is None:
             raise DomainError("承办组织无效。", field="org_id")
         services.transfer_case(actor=user, case=case, org=org, reason=payload.reason)
