@@ -18,15 +18,24 @@ from tongxin.core.pii import normalise_id_card, normalise_mobile, redact_text
         ("电话１３８０３９１０００９联系", "电话138****0009联系"),
         ("138.0391.0009", "138****0009"),
         ("１３８．０３９１．０００９", "138****0009"),
-        ("+86 138 0391 0009", "138****0009"),
-        ("138-0391-0009", "138****0009"),
         ("身份证410883 19791008 0234 谢谢", "身份证410***********0234 谢谢"),
         ("410883 1979 1008 023X", "410***********023X"),
         ("４１０８８３１９７９１００８０２３４", "410***********0234"),
-        ("410883197910080234", "410***********0234"),
     ],
 )
 def test_finding_masking_survives_full_width_digits_dots_and_spaces(text: str, masked: str) -> None:
+    assert redact_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("+86 138 0391 0009", "138****0009"),
+        ("138-0391-0009", "138****0009"),
+        ("410883197910080234", "410***********0234"),
+    ],
+)
+def test_plain_numbers_are_still_masked(text: str, masked: str) -> None:
     assert redact_text(text) == masked
 
 
