@@ -55,20 +55,20 @@ def categories(kind: str = "") -> QuerySet[Category]:
 # --- user-scoped reads ---------------------------------------------------------------------
 
 
-def my_cases(user: Any) -> QuerySet[Case]:
+def my_cases(user: User) -> QuerySet[Case]:
     """The cases ``user`` reported or that were filed for them."""
     if user is None or not user.is_authenticated:
         return Case.objects.none()
     return _base().filter(reporter=user)
 
 
-def cases_for(user: Any, perm: str = VIEW) -> QuerySet[Case]:
+def cases_for(user: User, perm: str = VIEW) -> QuerySet[Case]:
     """Cases under the user's grants for ``perm``: where they happened or the handling organisation."""
     return scoped(_base(), user, perm)
 
 
 def queue_for(
-    user: Any, *, state: str = "", overdue: bool = False, now: datetime | None = None
+    user: User, *, state: str = "", overdue: bool = False, now: datetime | None = None
 ) -> QuerySet[Case]:
     """The handling queue: by default the open cases the user may handle (待办), the most urgent
     deadline first; with ``state`` the cases in that state (e.g. resolved, waiting for the reporter)."""
@@ -82,7 +82,7 @@ def queue_for(
     return qs.order_by("open_due_at", "id")
 
 
-def case_for(user: Any, pk: int) -> Case:
+def case_for(user: User, pk: int) -> Case:
     """One case the user may see — as its reporter or through a grant — else 404 (audited)."""
     if user is not None and user.is_authenticated:
         mine = my_cases(user).filter(pk=pk).first()
@@ -91,16 +91,16 @@ def case_for(user: Any, pk: int) -> Case:
     return get_scoped_or_404(_base(), user, VIEW, pk=pk)
 
 
-def case_for_handling(user: Any, pk: int) -> Case:
+def case_for_handling(user: User, pk: int) -> Case:
     """One case the user may handle, else 404."""
     return get_scoped_or_404(_base(), user, HANDLE, pk=pk)
 
 
-def may_handle(user: Any, case: Case) -> bool:
+def may_handle(user: User, case: Case) -> bool:
     return cases_for(user, HANDLE).filter(pk=case.pk).exists()
 
 
-def routing_rules_for(user: Any) -> QuerySet[RoutingRule]:
+def routing_rules_for(user: User) -> QuerySet[RoutingRule]:
     """Routing rules of the regions the user manages cases for."""
     return scoped(RoutingRule.objects.select_related("category", "region", "org"), user, MANAGE).order_by(
         "region_path", "category__sort"
@@ -192,11 +192,11 @@ def team_members(team: VolunteerTeam) -> QuerySet[TeamMember]:
     return team.members.select_related("person").filter(left_on__isnull=True)
 
 
-def inbox(user: Any) -> QuerySet[Notification]:
+def inbox(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("case")
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
@@ -267,7 +267,7 @@ class Overview:
 
 
 def overview(
-    user: Any, *, since: date | None = None, until: date | None = None, now: datetime | None = None
+    user: User, *, since: date | None = None, until: date | None = None, now: datetime | None = None
 ) -> Overview:
     """The supervisor's figures over the cases the user supervises: on-time rate (resolved by the
     resolve deadline), overdue, satisfaction (rated at least the rule's threshold), by category and
@@ -331,7 +331,7 @@ def overview(
     )
 
 
-def _child_regions(user: Any) -> list[Region]:
+def _child_regions(user: User) -> list[Region]:
     """The regions one level below the user's region grants for supervising (or the node itself
     when it has no children)."""
     paths = user.scope_paths(SUPERVISE).get("region", [])
@@ -342,28 +342,28 @@ def _child_regions(user: Any) -> list[Region]:
     return out
 
 
-def overdue_list(user: Any, *, now: datetime | None = None) -> QuerySet[Case]:
+def overdue_list(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
     return (
         scoped(_base(), user, SUPERVISE).filter(_overdue_q(now or timezone.now())).order_by("resolve_due_at")
     )
 
 
-def supervised_cases(user: Any) -> QuerySet[Case]:
+def supervised_cases(user: User) -> QuerySet[Case]:
     return scoped(_base(), user, SUPERVISE)
 
 
 # --- volunteer services -------------------------------------------------------------------------
 
 
-def teams_for(user: Any) -> QuerySet[VolunteerTeam]:
+def teams_for(user: User) -> QuerySet[VolunteerTeam]:
     return scoped(VolunteerTeam.objects.select_related("region", "org"), user, VIEW)
 
 
-def team_for(user: Any, pk: int, perm: str = VIEW) -> VolunteerTeam:
+def team_for(user: User, pk: int, perm: str = VIEW) -> VolunteerTeam:
     return get_scoped_or_404(VolunteerTeam.objects.select_related("region", "org"), user, perm, pk=pk)
 
 
-def service_records_for(user: Any) -> QuerySet[ServiceRecord]:
+def service_records_for(user: User) -> QuerySet[ServiceRecord]:
     return scoped(ServiceRecord.objects.select_related("person", "team", "region"), user, VIEW)
 
 
