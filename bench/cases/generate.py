@@ -31,6 +31,7 @@ def main() -> None:
 
     from tongxin.accounts import services as account_services
     from tongxin.accounts.models import User
+    from tongxin.accounts.system import SYSTEM
     from tongxin.cases import services
     from tongxin.cases.models import OPEN_STATES as OPEN
     from tongxin.cases.models import Case, CaseTransition, Category, State
@@ -42,7 +43,7 @@ def main() -> None:
         print(f"已有 {Case.objects.count()} 件事项，跳过生成。")
         return
     started = time.perf_counter()
-    services.sync_categories(actor=None)
+    services.sync_categories(actor=SYSTEM)
     cats = list(Category.objects.filter(active=True))
     rng = random.Random(2026)
 
