@@ -112,7 +112,7 @@ def redact_text(text: str) -> str:
     (410883 19791008 0234). The masked number is written in ASCII digits."""
     if not text:
         return text
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_card(_ascii("".join(m.groups())).upper()), text)
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_card(_ascii("".join(m.groups()))), text)
     return _MOBILE_IN_TEXT.sub(lambda m: _ascii(f"{m.group(1)}****{m.group(3)}"), text)
 
 
