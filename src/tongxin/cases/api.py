@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
@@ -101,6 +102,20 @@ def _out(case: Case) -> dict[str, Any]:
         "points_note": case.points_note,
         "allowed_events": sorted(services.allowed_events(case.state)),
     }
+
+
+class _Rows:
+    """Cases shown through ``_out`` for the paginator: it counts, then slices one page, so only the rows
+    of that page are loaded and converted (not the whole queue of a county)."""
+
+    def __init__(self, qs: QuerySet[Case]) -> None:
+        self.qs = qs
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        return [_out(c) for c in self.qs[page]]
 
 
 class CaseIn(Schema):
@@ -238,7 +253,7 @@ def list_categories(request: HttpRequest, kind: str = "") -> Any:
 @router.get("/mine", response=list[CaseOut], summary="我上报的事项")
 @paginate(Pagination)
 def list_mine(request: HttpRequest) -> Any:
-    return [_out(c) for c in selectors.my_cases(actor(request))]
+    return _Rows(selectors.my_cases(actor(request)))
 
 
 @router.get("/queue", response={200: list[CaseOut], **ERRORS}, summary="待办事项（承办组织）")
@@ -253,7 +268,7 @@ def list_queue(request: HttpRequest, state: str = "", overdue: bool = False) -> 
     rows = selectors.queue_for(user, state=state, overdue=overdue).select_related(
         "handling_org", "assignee", "reporter"
     )
-    return [_out(c) for c in rows]
+    return _Rows(rows)
 
 
 @router.get("/overview", response={200: OverviewOut, **ERRORS}, summary="督办概况")
