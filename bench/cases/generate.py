@@ -43,7 +43,7 @@ def main() -> None:
         print(f"已有 {Case.objects.count()} 件事项，跳过生成。")
         return
     started = time.perf_counter()
-    services.sync_categories(actor=None)
+    services.sync_categories(actor=SYSTEM)
     cats = list(Category.objects.filter(active=True))
     rng = random.Random(2026)
 

@@ -177,6 +177,9 @@ if _redis and not TESTING:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Rate limits of the public endpoints (cases.ratelimit): counted in Redis when configured, else in the
+# database (a per-process memory cache would let each worker count on its own).
+RATELIMIT_BACKEND = "cache" if _redis and not TESTING else "database"
 
 # --- Auth and login policy --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

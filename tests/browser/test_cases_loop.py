@@ -4,10 +4,11 @@ shows it on time. Plus the handling queue and the volunteer-services page on a d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import PHONE, log_in, shot
 from tests.cases.conftest import jpeg_bytes
@@ -16,11 +17,12 @@ from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, Category
 from tongxin.orgs import services as org_services
+from tongxin.orgs.models import Person
 from tongxin.points import services as points_services
 
 
 def _setup(world: World) -> None:
-    services.sync_categories(actor=None)
+    services.sync_categories(actor=SYSTEM)
     points_services.create_scheme(
         actor=None,
         region=world.county,
@@ -139,3 +141,16 @@ def test_queue_overview_and_services_on_a_desktop(world: World, live_server, des
     page.click("form[action$='teams/new/'] button")
     page.wait_for_selector("text=已成立“甲镇爱心车队”")
     shot(page, "cases-team-desktop")
+    # A service recorded by the village secretary waits for a second person; the township officer
+    # confirms it on the page and the points are paid then.
+    person = Person.objects.get(name="刘骑手")
+    services.record_service(
+        actor=world.user("village_secretary"), kind="door_to_door", person=person, region=world.village_a1,
+        served_on=timezone.localdate() - timedelta(days=1),
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/cases/services/?region={world.town_a.pk}")
+    assert "待另一名工作人员确认" in page.inner_text("[data-testid=record]")
+    assert page.inner_text("[data-testid=tally-rule]").startswith("cases_defaults")
+    page.click("[data-testid=record-confirm]")
+    page.wait_for_selector("text=已发放 2 分")
+    shot(page, "cases-services-confirmed-desktop")

@@ -46,7 +46,7 @@ class Loop:
 
 @pytest.fixture
 def loop(world: World) -> Loop:
-    services.sync_categories(actor=None)
+    services.sync_categories(actor=SYSTEM)
     cats = {c.code: c for c in Category.objects.all()}
     points_services.create_scheme(
         actor=None,

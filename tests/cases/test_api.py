@@ -31,7 +31,7 @@ def test_the_whole_loop_over_the_api(loop: Loop) -> None:
         assert r.status_code == 200, r.content
     r = _post(rider, rh, f"/api/v1/cases/{cid}/events", {"event": "confirm", "rating": 5})
     assert r.status_code == 200
-    assert r.json()["points_awarded"] == 5 and r.json()["state"] == "closed"
+    assert r.json()["points_awarded"] == 5 and r.json()["state"] == "closed", r.json()["points_note"]
     r = _post(rider, rh, f"/api/v1/cases/{cid}/events", {"event": "confirm", "rating": 5})  # retry
     assert r.status_code == 200
     assert LedgerEntry.objects.filter(source="cases.case", source_ref=str(cid)).count() == 1

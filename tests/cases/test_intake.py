@@ -14,6 +14,7 @@ from PIL import Image
 
 from tests.cases.conftest import Loop, jpeg_bytes, photo_upload
 from tests.factories import login
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import selectors, services
 from tongxin.cases.models import Case, CasePhoto, Notification
 from tongxin.core.errors import DomainError
@@ -105,7 +106,7 @@ def test_new_cases_reach_the_handling_organisations_inbox(loop: Loop) -> None:
 
 def test_routing_rules_override_the_default(loop: Loop) -> None:
     services.set_routing_rule(
-        actor=None, region=loop.world.town_a, org=loop.world.industry, category=loop.cats["traffic_safety"]
+        actor=SYSTEM, region=loop.world.town_a, org=loop.world.industry, category=loop.cats["traffic_safety"]
     )
     traffic = loop.report(code="traffic_safety")
     hazard = loop.report()

@@ -15,6 +15,7 @@ from django.test import Client
 
 from tests.cases import open311_schemas as schemas
 from tests.cases.conftest import Loop
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, Open311Key
 
@@ -27,7 +28,7 @@ def valid(schema: dict[str, Any], data: Any) -> None:
 
 @pytest.fixture
 def api_key(loop: Loop) -> str:
-    _, raw = services.create_open311_key(actor=None, name="城市服务App", region=loop.world.village_a1)
+    _, raw = services.create_open311_key(actor=SYSTEM, name="城市服务App", region=loop.world.village_a1)
     return raw
 
 
@@ -174,7 +175,7 @@ def test_a_missing_or_revoked_key_is_refused(loop: Loop, client: Client, api_key
     assert r.status_code == 403
     valid(schemas.ERRORS, r.json())
     key = Open311Key.objects.get()
-    services.revoke_open311_key(actor=None, key=key)
+    services.revoke_open311_key(actor=SYSTEM, key=key)
     r = _post(
         client, api_key=api_key, service_code="environment", lat="34.9", long="112.7", description="垃圾"
     )

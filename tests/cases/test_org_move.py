@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.cases.conftest import Loop
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, VolunteerTeam
 from tongxin.core.scoping import prefix_q
@@ -15,7 +16,7 @@ def test_a_moved_branch_takes_its_cases_and_teams_along(loop: Loop) -> None:
     assert case.handling_org == world.branch_a1 and case.handler_path == world.branch_a1.path
     Case.objects.filter(pk=case.pk).update(escalated_to_path=world.branch_a1.path)
     team = services.create_team(
-        actor=None, name="爱心车队", kind="love_fleet", region=world.village_a1, org=world.branch_a1
+        actor=SYSTEM, name="爱心车队", kind="love_fleet", region=world.village_a1, org=world.branch_a1
     )
     old_parent = world.committee_a
 

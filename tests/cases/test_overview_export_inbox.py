@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -12,6 +13,7 @@ from tests.cases.conftest import T0, Loop
 from tests.factories import login
 from tongxin.cases import notify, selectors, services
 from tongxin.cases.models import Notification
+from tongxin.core.errors import DomainError
 
 SENT: list[str] = []
 
@@ -80,11 +82,17 @@ def test_external_senders_run_after_commit(loop: Loop, settings, django_capture_
 
 
 def test_staff_confirm_for_a_caller_without_an_account(loop: Loop) -> None:
+    # The handler may not confirm for a caller without an account; a second staff member (who took no
+    # part in handling) records the confirmation from the return call.
     sec = loop.world.user("village_secretary")
     case = loop.report(actor=sec, reporter_name="王大爷", reporter_mobile="13900001111")
     services.accept_case(actor=sec, case=case)
     services.start_case(actor=sec, case=case)
     services.resolve_case(actor=sec, case=case, note="已处理")
-    case = services.confirm_case(actor=sec, case=case, rating=4, feedback="电话回访满意")
+    with pytest.raises(DomainError) as exc:
+        services.confirm_case(actor=sec, case=case, rating=4, feedback="电话回访满意")
+    assert exc.value.field == "confirmer"
+    second = loop.world.user("township_admin")
+    case = services.confirm_case(actor=second, case=case, rating=4, feedback="电话回访满意")
     assert case.state == "closed" and case.rating == 4
     assert "人员档案" in case.points_note  # no registry person with that number

@@ -23,11 +23,11 @@ def _team(loop: Loop):  # type: ignore[no-untyped-def]
         kind="love_fleet",
         region=loop.world.town_a,
     )
-    services.add_team_member(actor=None, team=team, person=loop.rider_person, role="队长")
+    services.add_team_member(actor=SYSTEM, team=team, person=loop.rider_person, role="队长")
     return team
 
 
-def test_records_feed_the_tallies_and_earn_points_once(loop: Loop) -> None:
+def test_records_feed_the_tallies_and_earn_points_once_a_second_person_confirms(loop: Loop) -> None:
     team = _team(loop)
     sec = loop.world.user("village_secretary")
     day = date(2025, 6, 10)
@@ -59,6 +59,11 @@ def test_records_feed_the_tallies_and_earn_points_once(loop: Loop) -> None:
     assert selectors.tally(region=loop.world.town_b).leaflets == 0
     assert selectors.tally(region=loop.world.town_a, since=date(2025, 6, 11)).medicine_deliveries == 0
     entries = LedgerEntry.objects.filter(source="cases.service", person=loop.rider_person)
+    assert entries.count() == 0  # recorded by one person: nothing is paid yet
+    second = loop.world.user("township_admin")
+    for record in selectors.service_records_for(second).filter(person=loop.rider_person):
+        services.confirm_service(actor=second, record=record)
+        services.confirm_service(actor=second, record=record)  # a retry pays nothing more
     assert entries.count() == 5  # one per record, each idempotent on the record
 
 
@@ -91,7 +96,7 @@ def test_bad_records_name_the_field(loop: Loop) -> None:
 def test_team_membership_rules(loop: Loop) -> None:
     team = _team(loop)
     with pytest.raises(DomainError) as exc:
-        services.add_team_member(actor=None, team=team, person=loop.rider_person)
+        services.add_team_member(actor=SYSTEM, team=team, person=loop.rider_person)
     assert exc.value.field == "person"
     with pytest.raises(DomainError) as exc:
         services.create_team(

@@ -9,9 +9,11 @@ from django.db.models.signals import post_migrate
 
 def _seed_categories(sender: AppConfig, **kwargs: Any) -> None:
     """Category rows are reference data from the rule set; keep them in step after every migrate."""
+    # Imported here: models (and so the services) cannot be imported while the app registry loads.
+    from tongxin.accounts.system import SYSTEM
     from tongxin.cases.services import sync_categories
 
-    sync_categories(actor=None)
+    sync_categories(actor=SYSTEM)
 
 
 class CasesConfig(AppConfig):

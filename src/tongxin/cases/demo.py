@@ -1,5 +1,6 @@
 """Demo data of the closed loop, after the 孟州 report: five delivery riders serve as part-time grid
-workers of 迎秀社区, report hazards (80 of them), deliver medicine and visit homes (240 services), hand
+workers of 迎秀社区, report safety hazards and environment problems (80 of them, counted by the rule
+``cases_defaults.grid_report_tally_categories``), deliver medicine and visit homes (240 services), hand
 out leaflets (over 1,000), in a 爱心车队 and a 志愿服务队. Every figure shown in the app is computed from
 the records made here — none is typed in. Deterministic (seeded) apart from dates, which are relative to
 today so that deadlines, overdue cases and escalations look alive."""
@@ -82,7 +83,7 @@ def build(ctx: dict[str, Any]) -> None:
     now = timezone.now()
     regions: dict[str, Region] = ctx["regions"]
     orgs: dict[str, PartyOrg] = ctx["orgs"]
-    services.sync_categories(actor=None)
+    services.sync_categories(actor=SYSTEM)
     cats = {c.code: c for c in Category.objects.all()}
 
     mengzhou, heyang, yingxiu = regions["孟州市"], regions["河阳街道"], regions["迎秀社区"]
@@ -101,7 +102,7 @@ def build(ctx: dict[str, Any]) -> None:
     # Appeals of gig workers anywhere in 孟州 go to the 两新工委 (the reports' 暖新驿站 practice).
     for code, _ in APPEALS:
         services.set_routing_rule(
-            actor=None, region=mengzhou, org=orgs["孟州市两新工委"], category=cats[code]
+            actor=SYSTEM, region=mengzhou, org=orgs["孟州市两新工委"], category=cats[code]
         )
 
     handler = _user("yingxiu_sj", "迎秀社区党支部书记 郭丽", "13803915010", "village_secretary", yingxiu)
@@ -129,7 +130,7 @@ def build(ctx: dict[str, Any]) -> None:
         riders.append((user, _person(name, mobile, yingxiu, unit)))
 
     fleet = services.create_team(
-        actor=None,
+        actor=SYSTEM,
         name="孟州市骑手爱心车队",
         kind=VolunteerTeam.TeamKind.LOVE_FLEET,
         region=mengzhou,
@@ -137,7 +138,7 @@ def build(ctx: dict[str, Any]) -> None:
         founded_on=date(2024, 3, 1),
     )
     team = services.create_team(
-        actor=None,
+        actor=SYSTEM,
         name="迎秀社区志愿服务队",
         kind=VolunteerTeam.TeamKind.VOLUNTEER,
         region=yingxiu,
@@ -146,12 +147,20 @@ def build(ctx: dict[str, Any]) -> None:
     )
     for i, (_, person) in enumerate(riders):
         services.add_team_member(
-            actor=None, team=fleet, person=person, role="队长" if i == 0 else "", joined_on=date(2024, 3, 1)
+            actor=SYSTEM, team=fleet, person=person, role="队长" if i == 0 else "", joined_on=date(2024, 3, 1)
         )
         if i < 3:
-            services.add_team_member(actor=None, team=team, person=person, joined_on=date(2024, 4, 1))
+            services.add_team_member(actor=SYSTEM, team=team, person=person, joined_on=date(2024, 4, 1))
 
     _services(rng, riders, fleet, yingxiu, now)
+    # The second person: the street's officer confirms last month's service records (points then go
+    # out within the caps); older ones stay recorded without points.
+    confirmer = User.objects.get(username="heyang_admin")
+    recent = timezone.localdate(now) - timedelta(days=30)
+    for record in ServiceRecord.objects.filter(region=yingxiu, served_on__gte=recent).order_by(
+        "served_on", "id"
+    ):
+        services.confirm_service(actor=confirmer, record=record)
     _cases(rng, riders, cats, yingxiu, handler, lxgw_user, now)
     _wuzhi(rng, regions, cats, now)
     services.escalate_overdue(now)
@@ -172,7 +181,7 @@ def _services(
     for n, kind in enumerate(kinds):
         _, person = riders[n % len(riders)]
         services.record_service(
-            actor=None,
+            actor=SYSTEM,
             kind=kind,
             person=person,
             region=yingxiu,
@@ -187,7 +196,7 @@ def _services(
     for n in range(12):
         _, person = riders[n % len(riders)]
         services.record_service(
-            actor=None,
+            actor=SYSTEM,
             kind=ServiceRecord.ServiceKind.LEAFLETS,
             person=person,
             region=yingxiu,
@@ -242,7 +251,8 @@ def _cases(
     now: datetime,
 ) -> None:
     base_lat, base_lng = 34.9063, 112.7892
-    plan = ["closed"] * 68 + ["late"] * 4 + ["resolved"] * 3 + ["in_progress"] * 2 + ["open"] * 3
+    # 76 hazards here plus the 4 environment and facility reports below: the report's 80.
+    plan = ["closed"] * 64 + ["late"] * 4 + ["resolved"] * 3 + ["in_progress"] * 2 + ["open"] * 3
     for n, outcome in enumerate(plan):
         reporter, _ = riders[n % len(riders)]
         days_ago = 1.5 if outcome in ("in_progress", "resolved") else 170 - 2 * n

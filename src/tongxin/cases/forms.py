@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -141,3 +142,70 @@ class ServiceRecordForm(forms.Form):
 
 
 VALIDITY_CHOICES = [(Validity.INVALID, "无效上报"), (Validity.MALICIOUS, "恶意上报")]
+
+
+# --- page helpers shared by the cases views ------------------------------------------------------
+
+# The Chinese name of each field a service may name in a DomainError, for "字段：原因" messages.
+FIELD_LABELS = {
+    "category": "问题类别",
+    "description": "问题描述",
+    "region": "所在区划",
+    "address": "地址",
+    "lat": "位置",
+    "lng": "位置",
+    "photos": "现场照片",
+    "photo": "结果照片",
+    "reporter_name": "上报人姓名",
+    "reporter_mobile": "上报人手机号",
+    "reason": "理由",
+    "note": "办理结果",
+    "rating": "评价",
+    "assignee": "承办人",
+    "org": "承办组织",
+    "into": "合并目标",
+    "validity": "有效性",
+    "event": "操作",
+    "body": "内容",
+    "name": "名称",
+    "person": "队员",
+    "served_on": "服务日期",
+    "quantity": "数量",
+    "minutes": "服务时长",
+    "kind": "类型",
+    "team": "队伍",
+    "confirmer": "确认人",
+    "record": "服务记录",
+}
+
+
+def error_text(exc: Any) -> str:
+    """A refused write as one "字段：原因" message (pages that answer with a message, not a form)."""
+    label = FIELD_LABELS.get(exc.field or "", exc.field or "")
+    return f"{label}：{exc.message}" if label else str(exc.message)
+
+
+def form_errors_text(form: forms.BaseForm) -> list[str]:
+    return [f"{FIELD_LABELS.get(name, name)}：{errs[0]}" for name, errs in form.errors.items()]
+
+
+def parse_period(params: Any) -> tuple[date | None, date | None]:
+    """``since``/``until`` of a query string as dates; a missing or malformed one is None."""
+
+    def parse(name: str) -> date | None:
+        try:
+            return date.fromisoformat(params.get(name, ""))
+        except ValueError:
+            return None
+
+    return parse("since"), parse("until")
+
+
+def case_number(value: Any) -> int:
+    """A case id typed as ``123``, ``#123``, ``SB123`` or ``SQ123``; 0 when it is none of these or out of
+    the database's integer range."""
+    try:
+        n = int(str(value).strip().lstrip("#").removeprefix("SB").removeprefix("SQ"))
+    except (TypeError, ValueError):
+        return 0
+    return n if 0 < n < 2**63 else 0

@@ -4,12 +4,22 @@ Privacy by default, as FixMyStreet does: only grid reports of public categories 
 are listed; appeals (personal matters) never; no reporter identity; coordinates rounded to about 100 m
 (rule ``cases_defaults.public_coordinate_decimals``) and the place given as the village or community,
 not the typed street address. Errors use the specification's format: ``[{"code", "description"}]``.
+
+Hardened for the open Internet: control characters are removed from what is stored and from what is
+rendered (one bad description must not make ``requests.xml`` unparsable for everyone); dates and ids out
+of range answer 400; requests are rate-limited per IP and, for POST, per api_key (429, rule
+``cases_defaults.open311_rate_limits``); a POST repeating the same content from the same client within the
+rule's window is answered with the first request's id instead of filing a second case.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,7 +31,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from tongxin.cases import selectors, services
+from tongxin.accounts.system import SYSTEM
+from tongxin.cases import ratelimit, selectors, services
 from tongxin.cases.models import Case, Category, Channel, State
 from tongxin.core import pii, rules
 from tongxin.core.errors import DomainError
@@ -52,12 +63,18 @@ class Open311Error(Exception):
 # --- rendering ---------------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry (C0 controls other than tab, LF, CR; U+FFFE/U+FFFF; lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only (str.isdigit() also accepts "²" and "１")
+_EARLIEST, _LATEST = 1970, 2999
+
+
 def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     el = ET.SubElement(parent, key)
     if isinstance(value, bool):
         el.text = "true" if value else "false"
     elif value is not None:
-        el.text = str(value)
+        el.text = _NOT_XML.sub("", str(value))
 
 
 def _to_xml(root: str, item: str | None, data: Any) -> bytes:
@@ -140,7 +157,7 @@ def _request(case: Case) -> dict[str, Any]:
         "service_name": case.category.name,
         "service_code": case.category.code,
         # Published to anyone: numbers a reporter typed into the text are masked (PIPL art. 28).
-        "description": pii.redact_text(case.description),
+        "description": pii.redact_text(services.clean_text(case.description)),
         "agency_responsible": case.handling_org.name if case.handling_org else "",
         "service_notice": "",
         "requested_datetime": _iso(case.created_at),
@@ -159,9 +176,43 @@ def _published_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True, public=True, kind="report").order_by("sort", "id")
 
 
+# --- rate limits ---------------------------------------------------------------------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: a forwarded-for header is the client's word (nginx sets REMOTE_ADDR via realip).
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def _limits() -> dict[str, int]:
+    return {k: int(v) for k, v in rules.in_force("cases_defaults").value("open311_rate_limits").items()}
+
+
+def _too_many(fmt: str) -> HttpResponse:
+    response = _error(fmt, 429, "请求过于频繁，请稍后再试")
+    response["Retry-After"] = "60"
+    return response
+
+
+def limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Per-IP limit on every Open311 endpoint (GET and POST counted apart); 429 in the spec's format."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+        fmt = _fmt(fmt)
+        post = request.method == "POST"
+        limit = _limits()["post_per_ip" if post else "get_per_ip"]
+        if not ratelimit.hit(f"o311:{'post' if post else 'get'}:ip:{_client_ip(request)}", limit=limit):
+            return _too_many(fmt)
+        return view(request, *args, fmt=fmt, **kwargs)
+
+    return wrapper
+
+
 # --- endpoints ---------------------------------------------------------------------------------
 
 
+@limited
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
     url = request.build_absolute_uri(reverse("open311:discovery", args=["json"])).rsplit("/", 1)[0] + "/"
@@ -182,11 +233,13 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     return _respond(fmt, data, root="discovery")
 
 
+@limited
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
     return _respond(fmt, [_service(c) for c in _published_categories()], root="services", item="service")
 
 
+@limited
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
     cat = _published_categories().filter(code=code).first()
@@ -210,6 +263,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@limited
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
     try:
@@ -220,9 +274,10 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         return _error(fmt, exc.status, exc.description)
 
 
+@limited
 def request_detail(request: HttpRequest, pk: str, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
-    if not pk.isdigit():
+    if not _ID.fullmatch(pk):
         return _error(fmt, 404, f"service_request_id {pk} 不存在")
     case = selectors.published_cases().select_related("region").filter(pk=int(pk)).first()
     if case is None:
@@ -235,6 +290,8 @@ def _parse_dt(value: str, name: str) -> datetime:
         dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise Open311Error(400, f"{name} 应为 W3C 日期时间格式（如 2025-06-11T09:00:00+08:00）") from None
+    if not _EARLIEST <= dt.year <= _LATEST:
+        raise Open311Error(400, f"{name} 超出范围：年份应在 {_EARLIEST} 到 {_LATEST} 之间")
     return dt if dt.tzinfo else timezone.make_aware(dt)
 
 
@@ -244,8 +301,8 @@ def _query(request: HttpRequest) -> list[Case]:
     g = request.GET
     ids = [p.strip() for p in g.get("service_request_id", "").split(",") if p.strip()]
     if ids:
-        if not all(p.isdigit() for p in ids):
-            raise Open311Error(400, "service_request_id 应为以逗号分隔的编号")
+        if not all(_ID.fullmatch(p) for p in ids):
+            raise Open311Error(400, "service_request_id 应为以逗号分隔的编号（每个最多18位数字）")
         return list(qs.filter(pk__in=[int(p) for p in ids]).order_by("-created_at"))
     codes = [c.strip() for c in g.get("service_code", "").split(",") if c.strip()]
     if codes:
@@ -272,6 +329,8 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     key = services.key_for(p.get("api_key", ""))
     if key is None:
         raise Open311Error(403, "api_key 无效或缺失")
+    if not ratelimit.hit(f"o311:post:key:{key.pk}", limit=_limits()["post_per_key"]):
+        raise Open311Error(429, "该 api_key 提交过于频繁，请稍后再试")
     code = p.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code 必填")
@@ -283,7 +342,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if not (lat and lng) and not address:
         raise Open311Error(400, "位置必填：请提供 lat 和 long，或 address_string")
     max_chars = int(rules.in_force("cases_defaults").value("description_max_chars"))
-    description = p.get("description", "")
+    description = services.clean_text(p.get("description", ""))
     if len(description) > max_chars:
         raise Open311Error(400, f"description 最长 {max_chars} 个字符")
     if not description.strip():
@@ -303,9 +362,14 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     for attr, spec in allowed.items():
         if spec.get("required") and attr not in attributes:
             raise Open311Error(400, f"attribute[{attr}] 必填")
-    media_url = p.get("media_url", "").strip()
+    media_url = services.clean_text(p.get("media_url", ""))
     if media_url and not media_url.startswith(("http://", "https://")):
         raise Open311Error(400, "media_url 应为 http(s) 链接")
+    digest = _digest(request, key.pk, code, description, lat, lng, address, attributes, media_url)
+    window = int(rules.in_force("cases_defaults").value("open311_duplicate_window_minutes"))
+    first = selectors.recent_submission(digest, since=timezone.now() - timedelta(minutes=window))
+    if first is not None:
+        return _accepted(fmt, first, repeated=True)
     intake = services.Intake(
         category=cat,
         description=description,
@@ -318,21 +382,31 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         attributes=attributes,
         media_url=media_url,
         open311_key=key,
+        submission_digest=digest,
     )
     try:
-        case = services.submit_case(actor=None, intake=intake)
+        case = services.submit_case(actor=SYSTEM, intake=intake)
     except DomainError as exc:
         raise Open311Error(400, f"{exc.field or '请求'}: {exc.message}") from None
+    return _accepted(fmt, case.pk, repeated=False)
+
+
+def _digest(request: HttpRequest, key_id: int, *parts: Any) -> str:
+    """The same client (api_key and IP) sending the same content."""
+    text = json.dumps([key_id, _client_ip(request), *parts], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _accepted(fmt: str, case_id: int, *, repeated: bool) -> HttpResponse:
+    notice = (
+        "重复提交：与刚才的请求内容相同，返回首次请求的编号。"
+        if repeated
+        else "已受理上报，处理进展可通过 service_request_id 查询。"
+    )
     return _respond(
         fmt,
-        [
-            {
-                "service_request_id": str(case.pk),
-                "service_notice": "已受理上报，处理进展可通过 service_request_id 查询。",
-                "account_id": "",
-            }
-        ],
+        [{"service_request_id": str(case_id), "service_notice": notice, "account_id": ""}],
         root="service_requests",
         item="request",
-        status=201,
+        status=200 if repeated else 201,
     )

@@ -15,20 +15,25 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.cases.models import (
     OPEN_STATES,
     Case,
+    CasePhoto,
     Category,
     Kind,
     Notification,
     RoutingRule,
     ServiceRecord,
     State,
+    TeamMember,
     VolunteerTeam,
 )
 from tongxin.core import rules
+from tongxin.core.pii import lookup_hash
 from tongxin.core.scoping import get_scoped_or_404, prefix_q, scoped
-from tongxin.orgs.models import Region
+from tongxin.orgs import selectors as org_selectors
+from tongxin.orgs.models import PartyOrg, Person, Region
 
 VIEW = "cases.view"
 REPORT = "cases.report"
@@ -50,20 +55,20 @@ def categories(kind: str = "") -> QuerySet[Category]:
 # --- user-scoped reads ---------------------------------------------------------------------
 
 
-def my_cases(user: Any) -> QuerySet[Case]:
+def my_cases(user: User) -> QuerySet[Case]:
     """The cases ``user`` reported or that were filed for them."""
     if user is None or not user.is_authenticated:
         return Case.objects.none()
     return _base().filter(reporter=user)
 
 
-def cases_for(user: Any, perm: str = VIEW) -> QuerySet[Case]:
+def cases_for(user: User, perm: str = VIEW) -> QuerySet[Case]:
     """Cases under the user's grants for ``perm``: where they happened or the handling organisation."""
     return scoped(_base(), user, perm)
 
 
 def queue_for(
-    user: Any, *, state: str = "", overdue: bool = False, now: datetime | None = None
+    user: User, *, state: str = "", overdue: bool = False, now: datetime | None = None
 ) -> QuerySet[Case]:
     """The handling queue: by default the open cases the user may handle (待办), the most urgent
     deadline first; with ``state`` the cases in that state (e.g. resolved, waiting for the reporter)."""
@@ -77,7 +82,7 @@ def queue_for(
     return qs.order_by("open_due_at", "id")
 
 
-def case_for(user: Any, pk: int) -> Case:
+def case_for(user: User, pk: int) -> Case:
     """One case the user may see — as its reporter or through a grant — else 404 (audited)."""
     if user is not None and user.is_authenticated:
         mine = my_cases(user).filter(pk=pk).first()
@@ -86,27 +91,112 @@ def case_for(user: Any, pk: int) -> Case:
     return get_scoped_or_404(_base(), user, VIEW, pk=pk)
 
 
-def case_for_handling(user: Any, pk: int) -> Case:
+def case_for_handling(user: User, pk: int) -> Case:
     """One case the user may handle, else 404."""
     return get_scoped_or_404(_base(), user, HANDLE, pk=pk)
 
 
-def may_handle(user: Any, case: Case) -> bool:
+def may_handle(user: User, case: Case) -> bool:
     return cases_for(user, HANDLE).filter(pk=case.pk).exists()
 
 
-def routing_rules_for(user: Any) -> QuerySet[RoutingRule]:
+def routing_rules_for(user: User) -> QuerySet[RoutingRule]:
     """Routing rules of the regions the user manages cases for."""
     return scoped(RoutingRule.objects.select_related("category", "region", "org"), user, MANAGE).order_by(
         "region_path", "category__sort"
     )
 
 
-def inbox(user: Any) -> QuerySet[Notification]:
+def case_photo_for(user: User, pk: int) -> CasePhoto:
+    """A case photo, to those who may see its case; else 404."""
+    row = CasePhoto.objects.filter(pk=pk).only("pk", "case_id", "image").first()
+    if row is None:
+        raise Http404("未找到照片")
+    case_for(user, row.case_id)
+    return row
+
+
+def cases_by_ids(pks: list[int]) -> dict[int, Case]:
+    """The rows of a page of ids already read through a scoped selector (the queue pages over ids)."""
+    return {c.pk: c for c in Case.objects.select_related("category", "region").filter(pk__in=pks)}
+
+
+# --- where a user may act: regions, organisations and people through the registry's selectors ------
+
+
+def report_regions(user: User) -> QuerySet[Region]:
+    """Where the user may file: the regions under their reporting or handling grants."""
+    own = org_selectors.regions_for(user, REPORT)
+    handled = org_selectors.regions_for(user, HANDLE)
+    return (own | handled).order_by("path")
+
+
+def handle_regions(user: User) -> QuerySet[Region]:
+    return org_selectors.regions_for(user, HANDLE).order_by("path")
+
+
+def manage_region(user: User, pk: int) -> Region | None:
+    """A region the user manages cases for (routing rules), else None."""
+    return org_selectors.regions_for(user, MANAGE).filter(pk=pk).first()
+
+
+def view_regions(user: User) -> QuerySet[Region]:
+    """Regions whose figures the user may see: their region grants, or (organisation grants only, a
+    branch) the regions where their organisations are."""
+    regions = org_selectors.regions_for(user, VIEW)
+    if not regions.exists():
+        org_regions = org_selectors.party_orgs_for(user, VIEW).values("region")
+        regions = Region.objects.filter(pk__in=org_regions)
+    return regions.order_by("depth", "path")
+
+
+def active_orgs_for(user: User, perm: str = VIEW) -> QuerySet[PartyOrg]:
+    """Active party organisations in the user's scope for ``perm`` (transfer and team choices)."""
+    return org_selectors.party_orgs_for(user, perm).filter(is_active=True)
+
+
+def transfer_target(user: User, pk: int | None) -> PartyOrg | None:
+    """An active organisation in the user's scope that a case may be handed to, else None."""
+    return active_orgs_for(user).filter(pk=pk or 0).first()
+
+
+def routing_target(user: User, pk: int | None) -> PartyOrg | None:
+    """An organisation a routing rule may send cases to: in the user's case-management scope, else None
+    (a rule must not send a county's cases to an organisation the rule maker cannot see)."""
+    return active_orgs_for(user, MANAGE).filter(pk=pk or 0).first()
+
+
+def people_for_handling(user: User) -> QuerySet[Person]:
+    """Registry people the user handles cases for (volunteer team members, service records)."""
+    return scoped(Person.objects.filter(merged_into__isnull=True), user, HANDLE).order_by("name", "id")
+
+
+def person_by_mobile(user: User, mobile: str) -> Person | None:
+    """The registry person with this (normalised) mobile number inside the user's handling scope, else
+    None — a number registered elsewhere is treated exactly as an unknown one."""
+    if not mobile:
+        return None
+    return (
+        scoped(Person.objects.all(), user, HANDLE)
+        .filter(mobile_hash=lookup_hash(mobile), merged_into__isnull=True)
+        .order_by("id")
+        .first()
+    )
+
+
+def active_member(team: VolunteerTeam, pk: int) -> TeamMember | None:
+    return TeamMember.objects.select_related("person").filter(team=team, pk=pk, left_on__isnull=True).first()
+
+
+def team_members(team: VolunteerTeam) -> QuerySet[TeamMember]:
+    return team.members.select_related("person").filter(left_on__isnull=True)
+
+
+def inbox(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("case")
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
@@ -177,7 +267,7 @@ class Overview:
 
 
 def overview(
-    user: Any, *, since: date | None = None, until: date | None = None, now: datetime | None = None
+    user: User, *, since: date | None = None, until: date | None = None, now: datetime | None = None
 ) -> Overview:
     """The supervisor's figures over the cases the user supervises: on-time rate (resolved by the
     resolve deadline), overdue, satisfaction (rated at least the rule's threshold), by category and
@@ -241,7 +331,7 @@ def overview(
     )
 
 
-def _child_regions(user: Any) -> list[Region]:
+def _child_regions(user: User) -> list[Region]:
     """The regions one level below the user's region grants for supervising (or the node itself
     when it has no children)."""
     paths = user.scope_paths(SUPERVISE).get("region", [])
@@ -252,29 +342,34 @@ def _child_regions(user: Any) -> list[Region]:
     return out
 
 
-def overdue_list(user: Any, *, now: datetime | None = None) -> QuerySet[Case]:
+def overdue_list(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
     return (
         scoped(_base(), user, SUPERVISE).filter(_overdue_q(now or timezone.now())).order_by("resolve_due_at")
     )
 
 
-def supervised_cases(user: Any) -> QuerySet[Case]:
+def supervised_cases(user: User) -> QuerySet[Case]:
     return scoped(_base(), user, SUPERVISE)
 
 
 # --- volunteer services -------------------------------------------------------------------------
 
 
-def teams_for(user: Any) -> QuerySet[VolunteerTeam]:
+def teams_for(user: User) -> QuerySet[VolunteerTeam]:
     return scoped(VolunteerTeam.objects.select_related("region", "org"), user, VIEW)
 
 
-def team_for(user: Any, pk: int, perm: str = VIEW) -> VolunteerTeam:
+def team_for(user: User, pk: int, perm: str = VIEW) -> VolunteerTeam:
     return get_scoped_or_404(VolunteerTeam.objects.select_related("region", "org"), user, perm, pk=pk)
 
 
-def service_records_for(user: Any) -> QuerySet[ServiceRecord]:
+def service_records_for(user: User) -> QuerySet[ServiceRecord]:
     return scoped(ServiceRecord.objects.select_related("person", "team", "region"), user, VIEW)
+
+
+def service_record_for(user: User, pk: int, perm: str = HANDLE) -> ServiceRecord:
+    """One service record the user may act on for ``perm``, else 404 (audited)."""
+    return get_scoped_or_404(ServiceRecord.objects.select_related("person", "region"), user, perm, pk=pk)
 
 
 @dataclass
@@ -292,6 +387,9 @@ class Tally:
     hazards: int
     grid_workers: int
     teams: int
+    # The rule version the figures were computed with (which categories "hazards" counts).
+    rule_ref: str = ""
+    hazard_categories: tuple[str, ...] = ()
 
     @property
     def deliveries_and_visits(self) -> int:
@@ -300,7 +398,12 @@ class Tally:
 
 def tally(*, region: Region, since: date | None = None, until: date | None = None) -> Tally:
     """The public-report figures for ``region`` and period, computed from service records and cases
-    (system-level: callers check that the user may see ``region``)."""
+    (system-level: callers check that the user may see ``region``). ``hazards`` ("反馈各类治安隐患、环境
+    问题等信息") counts the valid reports of the categories named by the rule
+    ``cases_defaults.grid_report_tally_categories`` in force at the end of the period; the figure carries
+    that rule's version."""
+    rs = rules.in_force("cases_defaults", on=until or timezone.localdate())
+    hazard_codes = tuple(str(c) for c in rs.value("grid_report_tally_categories"))
     records = ServiceRecord.objects.filter(prefix_q("region_path", region.path))
     cases = Case.objects.filter(prefix_q("region_path", region.path), kind=Kind.REPORT)
     if since:
@@ -330,9 +433,11 @@ def tally(*, region: Region, since: date | None = None, until: date | None = Non
         service_minutes=agg["minutes"] or 0,
         beneficiaries=agg["beneficiaries"] or 0,
         reports=valid_reports.count(),
-        hazards=valid_reports.filter(category__code__in=["safety_hazard", "traffic_safety"]).count(),
+        hazards=valid_reports.filter(category__code__in=hazard_codes).count(),
         grid_workers=valid_reports.exclude(reporter__isnull=True).values("reporter").distinct().count(),
         teams=VolunteerTeam.objects.filter(prefix_q("region_path", region.path)).count(),
+        rule_ref=rs.ref,
+        hazard_categories=hazard_codes,
     )
 
 
@@ -363,6 +468,19 @@ def published_cases() -> QuerySet[Case]:
         Case.objects.select_related("category", "handling_org")
         .filter(kind=Kind.REPORT, published=True, category__public=True, category__kind=Kind.REPORT)
         .exclude(state=State.MERGED)
+    )
+
+
+def recent_submission(digest: str, *, since: datetime) -> int | None:
+    """The id of the case a public client filed with this submission digest since ``since`` (duplicate
+    POSTs are answered with it). System-level: the digest already names the client."""
+    if not digest:
+        return None
+    return (
+        Case.objects.filter(submission_digest=digest, created_at__gte=since)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -36,9 +37,14 @@ def id_check_char(first17: str) -> str:
     return _CHECK[total % 11]
 
 
+def _ascii(value: str) -> str:
+    """Full-width digits, letters and punctuation (１３８, Ｘ, －) as their ASCII forms (NFKC)."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
 def normalise_id_card(value: str, *, today: date | None = None) -> str:
     """Return the 18-character ID number in canonical form, or raise ``ValidationError`` (Chinese)."""
-    raw = (value or "").strip().replace(" ", "").upper()
+    raw = re.sub(r"[\s.\-]", "", _ascii(value)).upper()
     if not re.fullmatch(r"\d{17}[\dX]", raw):
         raise ValidationError("身份证号码应为18位：前17位为数字，最后一位为数字或X。", code="id_format")
     if raw[:2] not in _PROVINCES:
@@ -60,7 +66,7 @@ def birth_date_from_id(value: str) -> date:
 
 
 def normalise_mobile(value: str) -> str:
-    raw = re.sub(r"[\s-]", "", value or "")
+    raw = re.sub(r"[\s.\-()]", "", _ascii(value))
     if raw.startswith("+86"):
         raw = raw[3:]
     if not _MOBILE.fullmatch(raw):
@@ -84,19 +90,31 @@ def mask_mobile(value: str | None) -> str:
     return value[:3] + "****" + value[-4:]
 
 
-# Numbers typed into free text: an 18-character ID number (17 digits and a digit or X) and a mainland
-# mobile number (optionally +86 and with spaces or dashes in 3-4-4 groups), not inside longer digit runs.
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_MOBILE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+# Numbers typed into free text, in ASCII or full-width digits (Python's \d matches both), with an optional
+# separator (space, full-width space, dot, dash, full-width dot or dash, middle dot) between groups:
+# an 18-character ID number (6-4-4-4 or 6-8-4 groups, or none; last a digit or X) and a mainland mobile
+# number (optionally +86, in 3-4-4 groups), not inside longer runs of digits or letters.
+_SEP = r"[\s.\-\u3000\uff0e\uff0d\u00b7\u2014]?"
+_ID_IN_TEXT = re.compile(
+    rf"(?<![0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a])"
+    rf"(\d{{6}}){_SEP}(\d{{4}}){_SEP}(\d{{4}}){_SEP}(\d{{3}}[\dXx\uff38\uff58])"
+    rf"(?![0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a])"
+)
+_MOBILE_IN_TEXT = re.compile(
+    rf"(?<![\d+\uff0b])(?:[+\uff0b]?[8\uff18][6\uff16]{_SEP})?"
+    rf"([1\uff11][3-9\uff13-\uff19]\d){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?!\d)"
+)
 
 
 def redact_text(text: str) -> str:
     """Mask ID and mobile numbers that a person typed into free text (a report's description) before
-    the text is published: 410823199001011234 → 410***********1234, 138 0000 1234 → 138****1234."""
+    the text is published: 410823199001011234 → 410***********1234, 138 0000 1234 → 138****1234, and the
+    same for full-width digits (１３８０３９１０００９), dots (138.0391.0009) and spaced groups
+    (410883 19791008 0234). The masked number is written in ASCII digits."""
     if not text:
         return text
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_card(m.group(0)), text)
-    return _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_card(_ascii("".join(m.groups()))), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: _ascii(f"{m.group(1)}****{m.group(3)}"), text)
 
 
 _SENSITIVE_KEYS = {"id_card": mask_id_card, "mobile": mask_mobile, "phone": mask_mobile}

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.cases import notify
 from tongxin.cases.models import (
     Case,
@@ -36,6 +37,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 # Who may trigger each event: the handling side, the reporter, or the system (tick).
+# (The handler events are also what makes a user "a handler of the case" for the second-person rule.)
 HANDLER_EVENTS = {"accept", "reject", "transfer", "assign", "start", "resolve", "merge", "invalidate"}
 REPORTER_EVENTS = {"confirm", "reopen"}
 SYSTEM_EVENTS = {"auto_close"}
@@ -68,12 +70,22 @@ def _deadlines(category: Category, now: datetime) -> tuple[datetime, datetime]:
     return accept_due, resolve_due
 
 
-def _actor_name(actor: Any, key: Open311Key | None = None) -> str:
-    if actor is not None:
-        return str(getattr(actor, "display_name", actor))
-    if key is not None:
+def is_system(actor: User) -> bool:
+    """Whether ``actor`` is ``accounts.system.SYSTEM`` (tick jobs, commands, public Open311 intake)."""
+    return bool(getattr(actor, "is_system", False))
+
+
+def _row_user(actor: User) -> User | None:
+    """The user to store in a "who" column: None for the system actor, which has no row."""
+    return None if is_system(actor) else actor
+
+
+def _actor_name(actor: User, key: Open311Key | None = None) -> str:
+    if key is not None and is_system(actor):
         return f"Open311：{key.name}"
-    return "系统"
+    if is_system(actor):
+        return "系统"
+    return str(actor.display_name)
 
 
 def _log_transition(**fields: Any) -> CaseTransition:
@@ -82,7 +94,7 @@ def _log_transition(**fields: Any) -> CaseTransition:
     return row
 
 
-def _may_handle(actor: Any, case: Case) -> bool:
+def _may_handle(actor: User, case: Case) -> bool:
     return in_scope(case.region_path, actor, HANDLE, "region") or (
         bool(case.handler_path) and in_scope(case.handler_path, actor, HANDLE, "org")
     )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.cases import notify
+from tongxin.cases import notify, selectors
 from tongxin.cases.models import (
     Case,
     CasePhoto,
@@ -31,19 +33,22 @@ from tongxin.cases.services._base import (
     _deadlines,
     _defaults,
     _log_transition,
+    _row_user,
+    is_system,
 )
 from tongxin.core import audit, rules, uploads
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
-from tongxin.core.pii import lookup_hash, normalise_mobile
+from tongxin.core.pii import normalise_mobile
 from tongxin.core.scoping import in_scope
 from tongxin.orgs.models import PartyOrg, Person, Region
+from tongxin.points import services as points_services
 
 # --- categories and routing -------------------------------------------------------------------
 
 
 @service("cases.category.sync")
-def sync_categories(*, actor: Any = None, on: date | None = None) -> int:
+def sync_categories(*, actor: User, on: date | None = None) -> int:
     """Create or update the category rows from the rule set ``cases_categories`` in force on ``on``.
     Idempotent; categories no longer in the rule set are deactivated, never deleted."""
     rs = rules.in_force("cases_categories", on=on or timezone.localdate())
@@ -59,6 +64,7 @@ def sync_categories(*, actor: Any = None, on: date | None = None) -> int:
             "resolve_days": int(spec["resolve_days"]),
             "workdays": bool(spec.get("workdays", True)),
             "points": int(spec.get("points", 0)),
+            "auto_award": spec.get("award") == "auto",
             "public": bool(spec.get("public", False)) and spec["kind"] == Kind.REPORT,
             "attributes": spec.get("attributes", []),
             "sort": int(spec.get("sort", 0)),
@@ -85,11 +91,14 @@ def sync_categories(*, actor: Any = None, on: date | None = None) -> int:
 
 @service("cases.routing.set")
 def set_routing_rule(
-    *, actor: Any, region: Region, org: PartyOrg, category: Category | None = None
+    *, actor: User, region: Region, org: PartyOrg, category: Category | None = None
 ) -> RoutingRule:
-    """Route cases of ``category`` (any category when None) in ``region`` and below to ``org``."""
-    if actor is not None and not in_scope(region.path, actor, MANAGE, "region"):
+    """Route cases of ``category`` (any category when None) in ``region`` and below to ``org``. Both the
+    region and the organisation must lie in the actor's case-management scope."""
+    if not in_scope(region.path, actor, MANAGE, "region"):
         raise DomainError("只能为您管理的区划设置分派规则。", field="region")
+    if not (in_scope(org.region_path, actor, MANAGE, "region") or in_scope(org.path, actor, MANAGE, "org")):
+        raise DomainError("承办组织不在您的管理范围内，不能作为分派目标。", field="org")
     if not org.is_active:
         raise DomainError(f"党组织“{org.name}”已撤销，不能承办事项。", field="org")
     rule, _ = RoutingRule.objects.update_or_create(
@@ -147,9 +156,7 @@ def _coordinate(value: Any, *, field: str, label: str, limit: int) -> Decimal | 
 def person_for_user(user: User | None) -> Person | None:
     """The registry person behind a user account: the points module's account link, else the person
     with the same mobile number (keyed hash)."""
-    from tongxin.points import services as points_services
-
-    if user is None:
+    if user is None or is_system(user):
         return None
     linked = points_services.linked_person(user)
     if linked is not None:
@@ -180,19 +187,32 @@ class Intake:
     attributes: dict[str, Any] | None = None
     media_url: str = ""
     open311_key: Open311Key | None = None
+    submission_digest: str = ""
+
+
+# C0 and C1 control characters other than tab, line feed and carriage return: they make XML 1.0
+# unparsable (Open311's requests.xml) and PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str) -> str:
+    """``value`` without control characters (kept: tab, newline, carriage return), stripped."""
+    return _CONTROL.sub("", value or "").strip()
 
 
 @service("cases.case.submit")
-def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> Case:
+def submit_case(*, actor: User, intake: Intake, now: datetime | None = None) -> Case:
     """File a case. A grid worker or resident files their own (``actor`` is the reporter); staff with
-    handling rights file on someone's behalf (phone call, walk-in); ``actor=None`` with an Open311 key
+    handling rights file on someone's behalf (phone call, walk-in); ``SYSTEM`` with an Open311 key
     files a public report. The case gets its deadlines from its category, its handling organisation
-    from the routing rules, and its photos re-encoded without EXIF. All checks come first: a refused
-    intake writes nothing."""
+    from the routing rules, and its photos re-encoded without EXIF. Control characters are removed from
+    every text. On someone's behalf, the reporter's registry person is looked up by mobile number only
+    inside the actor's scope, and the answer does not tell whether a number is registered. All checks
+    come first: a refused intake writes nothing."""
     now = now or timezone.now()
     rs = _defaults()
     category = intake.category
-    description = (intake.description or "").strip()
+    description = clean_text(intake.description)
     if not category.active:
         raise DomainError(f"类别“{category.name}”已停用。", field="category")
     if not description:
@@ -204,7 +224,7 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
     lng = _coordinate(intake.lng, field="lng", label="经度", limit=180)
     if (lat is None) != (lng is None):
         raise DomainError("位置需同时包含纬度和经度。", field="lat")
-    address = (intake.address or "").strip()[:200]
+    address = clean_text(intake.address)[:200]
     if lat is None and not address:
         raise DomainError("请提供位置：使用手机定位，或填写地址。", field="address")
     if len(intake.photos) > int(rs.value("max_photos")):
@@ -214,7 +234,7 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
     reporter = intake.reporter
     channel = intake.channel
     filed_by = None
-    if actor is None:
+    if is_system(actor):
         if intake.open311_key is None and channel == Channel.OPEN311:
             raise DomainError("缺少 Open311 密钥。", field="api_key")
     elif (reporter is None and not intake.reporter_name.strip()) or (
@@ -232,23 +252,21 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
         filed_by = actor
         if channel == Channel.APP:
             channel = Channel.PHONE
-    reporter_name = (intake.reporter_name or "").strip()[:50]
+    reporter_name = clean_text(intake.reporter_name)[:50]
     mobile = ""
     if intake.reporter_mobile.strip():
-        from django.core.exceptions import ValidationError
-
         try:
             mobile = normalise_mobile(intake.reporter_mobile)
         except ValidationError as exc:
             raise DomainError(exc.messages[0], field="reporter_mobile") from None
-    if actor is not None and reporter is None and not reporter_name:
+    if not is_system(actor) and reporter is None and not reporter_name:
         raise DomainError("代为登记时请填写上报人姓名。", field="reporter_name")
 
     processed = [check_photo(f, field="photos", label="现场照片") for f in intake.photos]
 
     person = person_for_user(reporter)
-    if person is None and mobile:
-        person = Person.objects.filter(mobile_hash=lookup_hash(mobile), merged_into__isnull=True).first()
+    if person is None and mobile and filed_by is not None:
+        person = selectors.person_by_mobile(filed_by, mobile)
     org = route(category, region)
     accept_due, resolve_due = _deadlines(category, now)
     published = bool(intake.published) and category.published
@@ -269,12 +287,13 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
         filed_by=filed_by,
         channel=channel,
         open311_key=intake.open311_key,
+        submission_digest=intake.submission_digest,
         lat=lat,
         lng=lng,
         address=address,
         published=published,
-        media_url=(intake.media_url or "")[:500],
-        attributes=intake.attributes or {},
+        media_url=clean_text(intake.media_url)[:500],
+        attributes=_clean_attributes(intake.attributes or {}),
         created_at=now,
         accept_due_at=accept_due,
         resolve_due_at=resolve_due,
@@ -288,7 +307,7 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
         event="submit",
         from_state="",
         to_state=State.SUBMITTED,
-        actor=actor if actor is not None else None,
+        actor=_row_user(actor),
         actor_name=_actor_name(actor, intake.open311_key),
         at=now,
         data={"channel": channel, "photos": len(processed)},
@@ -312,6 +331,17 @@ def submit_case(*, actor: Any, intake: Intake, now: datetime | None = None) -> C
         text=f"新{case.get_kind_display()} {case.number}（{category.name}）：{description[:40]}",
     )
     return case
+
+
+def _clean_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean_text(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return {clean_text(str(k)): clean(v) for k, v in attributes.items()}
 
 
 def check_photo(upload: Any, *, field: str, label: str) -> uploads.Checked:

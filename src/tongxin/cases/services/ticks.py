@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from tongxin.accounts.models import Grant
 from tongxin.accounts.roles import roles_with
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import notify
 from tongxin.cases.models import (
     OPEN_STATES,
@@ -152,7 +153,7 @@ def _escalate_batch(ids: list[int], *, breach: str, now: datetime, max_levels: i
         CaseTransition.objects.bulk_create(transitions, batch_size=1000)
         notify.send_many([(ids_, case, "escalated", text) for ids_, case, text in messages])
         audit.record(
-            actor=None,
+            actor=SYSTEM,
             action="cases.case.escalate",
             target_type="cases.case",
             target_id=str(claimed[0].pk),
@@ -182,7 +183,7 @@ def autoclose_resolved(now: datetime) -> str:
 @service("cases.case.auto_close")
 def _autoclose_one(*, case: Case, now: datetime, days: int) -> Case:
     case = _move(
-        actor=None,
+        actor=SYSTEM,
         case=case,
         event="auto_close",
         reason=f"办结后 {days} 天上报人未确认",

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.cases.models import (
     Open311Key,
     ServiceRecord,
     TeamMember,
     VolunteerTeam,
 )
-from tongxin.cases.services._base import HANDLE, _defaults
+from tongxin.cases.services import awards
+from tongxin.cases.services._base import HANDLE, _row_user
+from tongxin.cases.services.intake import person_for_user
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
@@ -25,7 +26,7 @@ from tongxin.orgs.models import PartyOrg, Person, Region
 
 
 @service("cases.open311_key.create")
-def create_open311_key(*, actor: Any, name: str, region: Region) -> tuple[Open311Key, str]:
+def create_open311_key(*, actor: User, name: str, region: Region) -> tuple[Open311Key, str]:
     """A new Open311 api_key for a client; reports it files are placed in ``region``. The raw key is
     returned once; only its SHA-256 is stored."""
     name = name.strip()
@@ -42,7 +43,7 @@ def create_open311_key(*, actor: Any, name: str, region: Region) -> tuple[Open31
 
 
 @service("cases.open311_key.revoke")
-def revoke_open311_key(*, actor: Any, key: Open311Key) -> Open311Key:
+def revoke_open311_key(*, actor: User, key: Open311Key) -> Open311Key:
     """Stop accepting requests signed with ``key``."""
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
@@ -67,7 +68,7 @@ def key_for(raw: str) -> Open311Key | None:
 @service("cases.team.create")
 def create_team(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     kind: str,
     region: Region,
@@ -80,7 +81,7 @@ def create_team(
         raise DomainError("请填写队伍名称。", field="name")
     if kind not in VolunteerTeam.TeamKind.values:
         raise DomainError(f"队伍类型“{kind}”无效。", field="kind")
-    if actor is not None and not in_scope(region.path, actor, HANDLE, "region"):
+    if not in_scope(region.path, actor, HANDLE, "region"):
         raise DomainError("只能在您负责的区划内成立队伍。", field="region")
     if VolunteerTeam.objects.filter(region=region, name=name).exists():
         raise DomainError(f"“{region.name}”已有名为“{name}”的队伍。", field="name")
@@ -99,10 +100,10 @@ def create_team(
 
 @service("cases.team.add_member")
 def add_team_member(
-    *, actor: Any, team: VolunteerTeam, person: Person, role: str = "", joined_on: date | None = None
+    *, actor: User, team: VolunteerTeam, person: Person, role: str = "", joined_on: date | None = None
 ) -> TeamMember:
     """Add a registry person to a team."""
-    if actor is not None and not in_scope(team.region_path, actor, HANDLE, "region"):
+    if not in_scope(team.region_path, actor, HANDLE, "region"):
         raise DomainError("您无权管理该队伍。", field="team")
     if TeamMember.objects.filter(team=team, person=person, left_on__isnull=True).exists():
         raise DomainError(f"{person.name} 已是该队队员。", field="person")
@@ -116,9 +117,9 @@ def add_team_member(
 
 
 @service("cases.team.remove_member")
-def remove_team_member(*, actor: Any, member: TeamMember, left_on: date | None = None) -> TeamMember:
+def remove_team_member(*, actor: User, member: TeamMember, left_on: date | None = None) -> TeamMember:
     """A member leaves the team (the membership row is kept with its end date)."""
-    if actor is not None and not in_scope(member.team.region_path, actor, HANDLE, "region"):
+    if not in_scope(member.team.region_path, actor, HANDLE, "region"):
         raise DomainError("您无权管理该队伍。", field="team")
     if member.left_on is not None:
         return member
@@ -133,7 +134,7 @@ def remove_team_member(*, actor: Any, member: TeamMember, left_on: date | None =
 @service("cases.service.record")
 def record_service(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     person: Person,
     region: Region,
@@ -145,8 +146,8 @@ def record_service(
     note: str = "",
     award: bool = True,
 ) -> ServiceRecord:
-    """Record one act of service; with ``award`` the kind's points (rule ``service_points``) go to the
-    person through ``points.services.award_points`` (idempotent on the record)."""
+    """Record one act of service. With ``award`` the kind's points (rule ``service_points``) wait for a
+    second person: ``confirm_service`` by someone other than the recorder pays them."""
     if kind not in ServiceRecord.ServiceKind.values:
         raise DomainError(f"服务类型“{kind}”无效。", field="kind")
     if served_on > timezone.localdate():
@@ -157,7 +158,7 @@ def record_service(
         raise DomainError("服务时长应在0到1440分钟之间。", field="minutes")
     if beneficiaries < 0:
         raise DomainError("服务对象人数不能为负数。", field="beneficiaries")
-    if actor is not None and not in_scope(region.path, actor, HANDLE, "region"):
+    if not in_scope(region.path, actor, HANDLE, "region"):
         raise DomainError("只能登记您负责区划内的服务。", field="region")
     if (
         team is not None
@@ -175,7 +176,7 @@ def record_service(
         minutes=minutes,
         beneficiaries=beneficiaries,
         note=note.strip()[:200],
-        recorded_by=actor,
+        recorded_by=_row_user(actor),
     )
     audit.record(
         actor=actor,
@@ -183,26 +184,46 @@ def record_service(
         target=record,
         after={"kind": kind, "person": person.pk, "quantity": quantity, "served_on": str(served_on)},
     )
-    points = int(_defaults().value("service_points").get(kind, 0))
-    if award and points > 0:
-        from tongxin.points import services as points_services
+    points = awards.service_points(kind) if award else 0
+    if points > 0:
+        record.points_note = f"待另一名工作人员确认后发放 {points} 分"
+        record.save(update_fields=["points_note"])
+    return record
 
-        try:
-            with transaction.atomic():
-                points_services.award_points(
-                    actor=actor,
-                    person=person,
-                    points=points,
-                    source="cases.service",
-                    source_ref=str(record.pk),
-                    reason=f"志愿服务：{record.get_kind_display()}（{served_on}）",
-                    on=served_on,
-                )
-        except DomainError as exc:
-            ServiceRecord.objects.filter(pk=record.pk).update(points_note=f"积分未发放：{exc.message}"[:200])
-        else:
-            ServiceRecord.objects.filter(pk=record.pk).update(
-                points_awarded=points, points_note=f"已发放 {points} 分"
-            )
-        record.refresh_from_db()
+
+@service("cases.service.confirm")
+def confirm_service(*, actor: User, record: ServiceRecord) -> ServiceRecord:
+    """A second person confirms a service record; its kind's points (rule ``service_points``) then go to
+    the person served by them, within the caps (rule ``service_award_caps``), through
+    ``points.services.award_points``. Not by the recorder, not by the person the points would go to.
+    A confirmed record is returned unchanged (a retry writes nothing)."""
+    record = (
+        ServiceRecord.objects.select_for_update().select_related("person", "person__region").get(pk=record.pk)
+    )
+    if not in_scope(record.region_path, actor, HANDLE, "region"):
+        raise DomainError("只能确认您负责区划内的服务记录。", field="record")
+    if record.confirmed_at is not None:
+        return record
+    if record.recorded_by_id == actor.pk:
+        raise DomainError(
+            "两人原则：登记人不能确认自己登记的服务记录，请由另一名工作人员确认。", field="record"
+        )
+    if person_for_user(actor) == record.person:
+        raise DomainError("两人原则：不能确认为您本人发放积分的服务记录。", field="record")
+    points = awards.service_points(record.kind)
+    note = awards.award_service(actor=actor, record=record) if points > 0 else ""
+    record.confirmed_by = actor
+    record.confirmed_at = timezone.now()
+    if points > 0 and not note:
+        record.points_awarded = points
+        note = f"已发放 {points} 分"
+    record.points_note = note or "已确认（该类型不计积分）"
+    record.save(update_fields=["confirmed_by", "confirmed_at", "points_awarded", "points_note"])
+    audit.record(
+        actor=actor,
+        action="cases.service.confirm",
+        target=record,
+        before={"confirmed": False},
+        after={"confirmed": True, "points": record.points_awarded, "note": record.points_note},
+    )
     return record

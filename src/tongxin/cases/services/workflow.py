@@ -18,10 +18,11 @@ from tongxin.cases.models import (
     Case,
     CaseNote,
     CasePhoto,
-    Kind,
+    Notification,
     State,
     Validity,
 )
+from tongxin.cases.services import awards
 from tongxin.cases.services._base import (
     HANDLE,
     REPORTER_EVENTS,
@@ -33,9 +34,11 @@ from tongxin.cases.services._base import (
     _log_transition,
     _may_handle,
     _need_reason,
+    _row_user,
     _tell_reporter,
+    is_system,
 )
-from tongxin.cases.services.intake import _save_photo, check_photo, person_for_user
+from tongxin.cases.services.intake import _save_photo, check_photo
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
@@ -44,18 +47,21 @@ from tongxin.orgs.models import PartyOrg
 # --- the state machine --------------------------------------------------------------------------
 
 
-def _check_actor(actor: Any, case: Case, event: str) -> None:
+def _check_actor(actor: User, case: Case, event: str) -> None:
     if event in SYSTEM_EVENTS:
-        if actor is not None:
+        if not is_system(actor):
             raise DomainError(f"“{EVENT_LABELS[event]}”只能由系统执行。", field="event")
         return
-    if actor is None:
+    if is_system(actor):
+        return
+    if event == "confirm":
+        awards.check_confirmer(actor, case)  # the second-person rule
         return
     if event in REPORTER_EVENTS:
         if case.reporter_id == actor.pk:
             return
         if case.reporter_id is None and _may_handle(actor, case):
-            return  # reporter without an account: staff records the confirmation from a phone call
+            return  # reporter without an account: staff records the reporter's "not solved" from a call
         raise DomainError("只有上报人本人可以确认或退回。", field="event")
     if not _may_handle(actor, case):
         raise DomainError("您无权办理此事项。", field="event")
@@ -63,7 +69,7 @@ def _check_actor(actor: Any, case: Case, event: str) -> None:
 
 def _move(
     *,
-    actor: Any,
+    actor: User,
     case: Case,
     event: str,
     reason: str = "",
@@ -96,7 +102,7 @@ def _move(
         event=event,
         from_state=current,
         to_state=target,
-        actor=actor,
+        actor=_row_user(actor),
         actor_name=_actor_name(actor),
         at=now,
         reason=reason,
@@ -125,7 +131,7 @@ def _open_due(pk: int, target: str, fields: dict[str, Any]) -> datetime | None:
 
 
 @service("cases.case.accept")
-def accept_case(*, actor: Any, case: Case, note: str = "", now: datetime | None = None) -> Case:
+def accept_case(*, actor: User, case: Case, note: str = "", now: datetime | None = None) -> Case:
     """The handling organisation takes the case on."""
     now = now or timezone.now()
     case = _move(actor=actor, case=case, event="accept", reason=note, changes={"accepted_at": now}, now=now)
@@ -138,7 +144,7 @@ def accept_case(*, actor: Any, case: Case, note: str = "", now: datetime | None 
 
 
 @service("cases.case.reject")
-def reject_case(*, actor: Any, case: Case, reason: str, now: datetime | None = None) -> Case:
+def reject_case(*, actor: User, case: Case, reason: str, now: datetime | None = None) -> Case:
     """Refuse the case (not within remit, not a real problem), with the reason the reporter will see."""
     now = now or timezone.now()
     reason = _need_reason(reason, "不予受理的理由")
@@ -155,7 +161,9 @@ def reject_case(*, actor: Any, case: Case, reason: str, now: datetime | None = N
 
 
 @service("cases.case.transfer")
-def transfer_case(*, actor: Any, case: Case, org: PartyOrg, reason: str, now: datetime | None = None) -> Case:
+def transfer_case(
+    *, actor: User, case: Case, org: PartyOrg, reason: str, now: datetime | None = None
+) -> Case:
     """Hand the case to another organisation (转办); an assigned person is released."""
     reason = _need_reason(reason, "转办理由")
     if not org.is_active:
@@ -193,7 +201,7 @@ def assignable_users(case: Case) -> list[User]:
 
 @service("cases.case.assign")
 def assign_case(
-    *, actor: Any, case: Case, assignee: User, note: str = "", now: datetime | None = None
+    *, actor: User, case: Case, assignee: User, note: str = "", now: datetime | None = None
 ) -> Case:
     """Give the case to one person of the handling side (also used to reassign)."""
     if assignee.pk not in {u.pk for u in assignable_users(case)}:
@@ -214,10 +222,10 @@ def assign_case(
 
 
 @service("cases.case.start")
-def start_case(*, actor: Any, case: Case, note: str = "", now: datetime | None = None) -> Case:
+def start_case(*, actor: User, case: Case, note: str = "", now: datetime | None = None) -> Case:
     """Work on the case has begun."""
     changes: dict[str, Any] = {}
-    if case.assignee_id is None and actor is not None:
+    if case.assignee_id is None and not is_system(actor):
         changes["assignee"] = actor
     if case.accepted_at is None:
         changes["accepted_at"] = now or timezone.now()
@@ -226,7 +234,7 @@ def start_case(*, actor: Any, case: Case, note: str = "", now: datetime | None =
 
 @service("cases.case.resolve")
 def resolve_case(
-    *, actor: Any, case: Case, note: str, photo: Any = None, now: datetime | None = None
+    *, actor: User, case: Case, note: str, photo: Any = None, now: datetime | None = None
 ) -> Case:
     """Record the result (a note, optionally a photo); the reporter is asked to confirm."""
     now = now or timezone.now()
@@ -249,7 +257,7 @@ def resolve_case(
 
 
 @service("cases.case.reopen")
-def reopen_case(*, actor: Any, case: Case, reason: str, now: datetime | None = None) -> Case:
+def reopen_case(*, actor: User, case: Case, reason: str, now: datetime | None = None) -> Case:
     """The reporter is not satisfied: the case goes back to the handler with a new resolve deadline."""
     now = now or timezone.now()
     reason = _need_reason(reason, "退回理由")
@@ -276,10 +284,11 @@ def reopen_case(*, actor: Any, case: Case, reason: str, now: datetime | None = N
 
 @service("cases.case.confirm")
 def confirm_case(
-    *, actor: Any, case: Case, rating: int, feedback: str = "", now: datetime | None = None
+    *, actor: User, case: Case, rating: int, feedback: str = "", now: datetime | None = None
 ) -> Case:
     """The reporter rates the handling (1–5) and confirms; the case closes and a valid report earns the
-    category's points through ``points.services.award_points`` exactly once. A retry, or a second
+    category's points through ``points.services.award_points`` exactly once, under the second-person
+    rule and the caps of ``services.awards``. A retry, or a second
     request racing this one, returns the closed case and awards nothing more."""
     now = now or timezone.now()
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
@@ -310,55 +319,13 @@ def confirm_case(
         if fresh.state == State.CLOSED and fresh.close_reason == "confirmed":
             return fresh  # the other request won; same outcome
         raise
-    _award(actor=actor, case=case, now=now)
+    awards.award_case(actor=actor, case=case, now=now)
     case.refresh_from_db()
     return case
 
 
-def _award(*, actor: Any, case: Case, now: datetime) -> None:
-    """The incentive step: the category's points to the reporter's registry person, once."""
-    from tongxin.points import services as points_services
-
-    if case.kind != Kind.REPORT or case.validity != Validity.VALID or case.category.points <= 0:
-        note = "该事项不计积分" if case.validity == Validity.VALID else "无效上报，不计积分"
-        Case.objects.filter(pk=case.pk).update(points_note=note)
-        return
-    person = case.reporter_person or person_for_user(case.reporter)
-    if person is None:
-        Case.objects.filter(pk=case.pk).update(points_note="未找到上报人的人员档案，积分未发放")
-        return
-    try:
-        with transaction.atomic():
-            points_services.award_points(
-                actor=actor,
-                person=person,
-                points=case.category.points,
-                source="cases.case",
-                source_ref=str(case.pk),
-                reason=f"有效上报 {case.number}（{case.category.name}）",
-                on=timezone.localdate(now),
-            )
-    except DomainError as exc:
-        Case.objects.filter(pk=case.pk).update(
-            reporter_person=person, points_note=f"积分未发放：{exc.message}"[:200]
-        )
-        return
-    Case.objects.filter(pk=case.pk).update(
-        reporter_person=person,
-        points_awarded=case.category.points,
-        points_note=f"已发放 {case.category.points} 分",
-    )
-    if case.reporter_id:
-        notify.send(
-            recipients=[case.reporter_id],
-            case=case,
-            kind="points",
-            text=f"感谢您的有效上报！{case.number} 获得 {case.category.points} 积分。",
-        )
-
-
 @service("cases.case.merge")
-def merge_case(*, actor: Any, case: Case, into: Case, now: datetime | None = None) -> Case:
+def merge_case(*, actor: User, case: Case, into: Case, now: datetime | None = None) -> Case:
     """Merge a duplicate into the case that stays open; the duplicate's reporter is told."""
     if into.pk == case.pk:
         raise DomainError("不能合并到自身。", field="into")
@@ -366,7 +333,7 @@ def merge_case(*, actor: Any, case: Case, into: Case, now: datetime | None = Non
         raise DomainError(f"目标事项 {into.number} 已结束，不能合并。", field="into")
     if into.category_id != case.category_id:
         raise DomainError("只能合并同一类别的事项。", field="into")
-    if actor is not None and not _may_handle(actor, into):
+    if not _may_handle(actor, into):
         raise DomainError("您无权办理目标事项。", field="into")
     now = now or timezone.now()
     case = _move(
@@ -384,7 +351,7 @@ def merge_case(*, actor: Any, case: Case, into: Case, now: datetime | None = Non
 
 @service("cases.case.invalidate")
 def invalidate_case(
-    *, actor: Any, case: Case, validity: str, reason: str, now: datetime | None = None
+    *, actor: User, case: Case, validity: str, reason: str, now: datetime | None = None
 ) -> Case:
     """Mark a report invalid or malicious: it closes and earns nothing."""
     if validity not in (Validity.INVALID, Validity.MALICIOUS):
@@ -407,7 +374,7 @@ def invalidate_case(
 
 
 @service("cases.note.add")
-def add_note(*, actor: Any, case: Case, body: str, internal: bool = True) -> CaseNote:
+def add_note(*, actor: User, case: Case, body: str, internal: bool = True) -> CaseNote:
     """An internal note among the handling staff, or (``internal=False``) a reply the reporter sees."""
     body = (body or "").strip()
     if not body:
@@ -433,10 +400,8 @@ def reply_templates() -> list[str]:
 
 
 @service("cases.notification.read")
-def mark_read(*, actor: Any, ids: list[int] | None = None) -> int:
+def mark_read(*, actor: User, ids: list[int] | None = None) -> int:
     """Mark the actor's messages read (all of them when ``ids`` is None). Idempotent."""
-    from tongxin.cases.models import Notification
-
     qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Open311Key
 from tongxin.core.errors import DomainError
@@ -39,12 +40,12 @@ class Command(BaseCommand):
             found = Open311Key.objects.filter(key_prefix=opts["name"][:8], revoked_at__isnull=True).first()
             if found is None:
                 raise CommandError(f"没有前缀为 {opts['name']} 的有效密钥。")
-            services.revoke_open311_key(actor=None, key=found)
+            services.revoke_open311_key(actor=SYSTEM, key=found)
             self.stdout.write(f"已停用 {found}")
             return
         region = self._region(opts["region"])
         try:
-            _, raw = services.create_open311_key(actor=None, name=opts["name"], region=region)
+            _, raw = services.create_open311_key(actor=SYSTEM, name=opts["name"], region=region)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stderr.write(f"Open311 密钥“{opts['name']}”（{region.name}）已创建；只显示这一次，请妥善保存：")
