@@ -32,8 +32,8 @@ class ChainCheck:
     message: str = ""
     bad_entry_id: int | None = None
     old_format: int = 0  # entries hashed with format 1 (before the names and region were covered)
-    head_seq: int = 0
-    head_hash: str = ""
+    upto: int | None = None  # the head checked against (a published board's), None for the whole chain
+    upto_hash: str = ""
 
 
 def _chain_rows(scheme_id: int, upto: int | None) -> Iterator[tuple[int, list[str], str]]:
@@ -85,7 +85,7 @@ def _sqlite_stamp(text: str) -> str:
 def verify_chain(scheme: Scheme, *, upto: int | None = None, upto_hash: str = "") -> ChainCheck:
     """Recompute the hash of every entry of ``scheme`` (up to seq ``upto``) and check the links;
     names the first entry that does not match. Formats only move forward along a chain."""
-    result = ChainCheck(scheme=scheme)
+    result = ChainCheck(scheme=scheme, upto=upto, upto_hash=upto_hash)
     prev = chain.GENESIS
     expected_seq = 0
     seq_at, prev_at = chain.ALL_FIELDS.index("seq"), chain.ALL_FIELDS.index("prev_hash")
@@ -107,7 +107,6 @@ def verify_chain(scheme: Scheme, *, upto: int | None = None, upto_hash: str = ""
             allowed = (chain.CURRENT,)
         prev = stored
         result.checked += 1
-    result.head_seq, result.head_hash = expected_seq, prev if expected_seq else ""
     if upto is None:
         if expected_seq != scheme.chain_seq or (expected_seq and prev != scheme.chain_head):
             result.ok = False
