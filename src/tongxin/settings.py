@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tongxin.stars",
     "tongxin.dashboard",
     "tongxin.demo",
+    "tongxin.ops",
 ]
 
 MIDDLEWARE = [

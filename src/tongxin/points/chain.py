@@ -89,7 +89,7 @@ def canonical_values(version: int, values: Sequence[object]) -> str:
     return canonical_texts(version, map(_text, values))
 
 
-def canonical(version: int = CURRENT, **fields: object) -> str:
+def canonical(version: int = CURRENT, /, **fields: object) -> str:
     """The canonical text of an entry given by keyword (the names of ``FORMATS[version]``)."""
     names = FORMATS[version]
     if set(fields) != set(names):
@@ -101,7 +101,7 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def entry_hash(version: int = CURRENT, **fields: object) -> str:
+def entry_hash(version: int = CURRENT, /, **fields: object) -> str:
     return digest(canonical(version, **fields))
 
 

@@ -124,6 +124,12 @@ def _bad(result: ChainCheck, pk: int, message: str) -> ChainCheck:
     return result
 
 
+def heads_sql() -> str:
+    """SQL for (scheme id, head sequence, head hash) of every chain, for reading on a connection of
+    its own (the backup's snapshot)."""
+    return f"SELECT id, chain_seq, chain_head FROM {Scheme._meta.db_table} ORDER BY id"  # noqa: S608
+
+
 # --- anchors --------------------------------------------------------------------------------------
 
 
