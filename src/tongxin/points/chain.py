@@ -47,7 +47,8 @@ CURRENT = 2
 # Every column any format reads, in one order: the verifier selects these and picks per format.
 ALL_FIELDS: tuple[str, ...] = FORMATS[2]
 PICK: dict[int, tuple[int, ...]] = {v: tuple(ALL_FIELDS.index(f) for f in fs) for v, fs in FORMATS.items()}
-_IDENTITY = tuple(range(len(ALL_FIELDS)))
+# The formats that read every field in order (the verifier hashes their row as it comes).
+_WHOLE = {v for v, pick in PICK.items() if pick == tuple(range(len(ALL_FIELDS)))}
 _TAGS = {v: f"v{v}" for v in FORMATS}
 
 
@@ -109,8 +110,7 @@ def row_matches(texts: Sequence[str], stored_hash: str, allowed: Iterable[int]) 
     """The format (of ``allowed``, tried in that order) whose hash of an entry given as text values
     in ``ALL_FIELDS`` order equals ``stored_hash``; None when none does (the verifier's hot path)."""
     for version in allowed:
-        pick = PICK[version]
-        values = texts if pick == _IDENTITY else [texts[i] for i in pick]
+        values = texts if version in _WHOLE else [texts[i] for i in PICK[version]]
         if hashlib.sha256(canonical_texts(version, values).encode()).hexdigest() == stored_hash:
             return version
     return None

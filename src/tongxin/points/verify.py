@@ -4,7 +4,7 @@ points verify``, the public verification page); they change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +36,7 @@ class ChainCheck:
     upto_hash: str = ""
 
 
-def _chain_rows(scheme_id: int, upto: int | None) -> Iterator[tuple[int, list[str], str]]:
+def _chain_rows(scheme_id: int, upto: int | None) -> Iterator[tuple[int, Sequence[str], str]]:
     """The entries of one chain in seq order as (pk, values of ``chain.ALL_FIELDS`` as canonical
     text, stored hash). Read with a raw cursor and formatted in SQL: verification reads every entry,
     and Django's per-field conversions would cost more than the hashing."""
@@ -48,10 +48,13 @@ def _chain_rows(scheme_id: int, upto: int | None) -> Iterator[tuple[int, list[st
             cols.append('"on"::text' if pg else 'CAST("on" AS TEXT)')
         elif name == "created_at":
             # As text: Django's SQLite converters would parse every value into a datetime and back.
+            # Django stores UTC in SQLite as "YYYY-MM-DD HH:MM:SS[.ffffff]"; other lengths (another
+            # writer's offset) are parsed in Python below.
             cols.append(
                 """to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
                 if pg
-                else "CAST(created_at AS TEXT)"
+                else "CASE length(created_at) WHEN 26 THEN replace(created_at, ' ', 'T') || 'Z' "
+                "WHEN 19 THEN replace(created_at, ' ', 'T') || '.000000Z' ELSE CAST(created_at AS TEXT) END"
             )
         else:
             cols.append(f"COALESCE(CAST(\"{name}\" AS {'text' if pg else 'TEXT'}), '')")
@@ -66,19 +69,18 @@ def _chain_rows(scheme_id: int, upto: int | None) -> Iterator[tuple[int, list[st
             if not batch:
                 return
             for row in batch:
-                values = list(row[1:-1])
-                if not pg:
-                    values[at] = _sqlite_stamp(values[at])
+                values = row[1:-1]
+                if len(values[at]) != STAMP_LENGTH:
+                    values = [*values[:at], _sqlite_stamp(values[at]), *values[at + 1 :]]
                 yield row[0], values, row[-1]
 
 
+STAMP_LENGTH = len("2026-01-01T00:00:00.000000Z")
+
+
 def _sqlite_stamp(text: str) -> str:
-    # Django stores UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]" in SQLite; other writers may add an offset.
-    if len(text) == 26:
-        return text.replace(" ", "T") + "Z"
-    if len(text) == 19:
-        return text.replace(" ", "T") + ".000000Z"
-    moment = datetime.fromisoformat(text)
+    # A time another writer stored with an offset ("…+08:00"), read as such.
+    moment = datetime.fromisoformat(text.removesuffix("Z"))
     return chain.stamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
