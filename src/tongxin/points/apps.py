@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from django.apps import AppConfig
+from django.utils import timezone
 
 
 class PointsConfig(AppConfig):
@@ -11,15 +14,13 @@ class PointsConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from datetime import datetime
-
-        from django.utils import timezone
-
+        # Imported here, not at the top: services import the models, which the app registry loads only
+        # after every AppConfig has been imported (Django's rule for ready()); core.jobs imports a model too.
+        from tongxin.accounts.system import SYSTEM
         from tongxin.core import jobs
+        from tongxin.points.services import finalise_due_claims
 
         @jobs.register("points.finalise_notices", "积分公示期满且无异议的申报入账")
         def finalise_notices(now: datetime) -> str:
-            from tongxin.points.services import finalise_due_claims
-
-            written = finalise_due_claims(actor=None, today=timezone.localtime(now).date())
+            written = finalise_due_claims(actor=SYSTEM, today=timezone.localtime(now).date())
             return f"公示期满入账 {written} 条"

@@ -12,10 +12,11 @@ from typing import Any
 from django.utils import timezone
 
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services as org_services
 from tongxin.orgs.models import PartyOrg, Person, Region
 from tongxin.points import periods, services
-from tongxin.points.models import Claim, Scheme
+from tongxin.points.models import Claim, LedgerEntry, Scheme, Wallet
 from tongxin.points.services import ItemSpec
 
 GIVEN = "伟芳敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉兰萍红建国志鹏浩宇博文峰晨阳旭辉亮凯"
@@ -53,10 +54,10 @@ def build(ctx: dict[str, Any]) -> None:
 
     people = _villagers(sunzhuang, orgs.get("孙庄村党支部"), rng)
     sunbin = people[0]
-    services.link_person(actor=None, user=resident, person=sunbin)
+    services.link_person(actor=SYSTEM, user=resident, person=sunbin)
 
     scheme = services.create_scheme(
-        actor=None, region=sunzhuang, name="孙庄村党群积分方案（样例）", items=SUNZHUANG_ITEMS,
+        actor=SYSTEM, region=sunzhuang, name="孙庄村党群积分方案（样例）", items=SUNZHUANG_ITEMS,
         effective_from=date(today.year - 1, 1, 1), base_score=60, reset="yearly", accrual="both", is_sample=True,
     )  # fmt: skip
     _mengzhou_scheme(regions["孟州市"])
@@ -98,8 +99,6 @@ def build(ctx: dict[str, Any]) -> None:
         final("VOL", q_start + timedelta(days=6), "文明实践站值班", rng.sample(people, 6))
 
     # A correction: one person was recorded for 沟渠清淤 who was not there.
-    from tongxin.points.models import LedgerEntry
-
     entry = LedgerEntry.objects.filter(source="claim", source_ref=f"line:{wrong.lines.first().pk}").first()  # type: ignore[union-attr]
     if entry is not None:
         services.reverse_entry(actor=secretary, entry=entry, reason="经核实当天外出务工，登记有误")
@@ -136,10 +135,8 @@ def build(ctx: dict[str, Any]) -> None:
     )  # fmt: skip
 
     # 积分超市: a few redemptions this year, paid from the spendable balance.
-    from tongxin.points.models import Wallet
-
     shelf = {
-        name: services.create_goods(actor=None, scheme=scheme, name=name, price=price, stock=stock)
+        name: services.create_goods(actor=SYSTEM, scheme=scheme, name=name, price=price, stock=stock)
         for name, price, stock in (
             ("毛巾", 10, 60),
             ("洗衣粉", 15, 40),
@@ -202,6 +199,6 @@ def _mengzhou_scheme(mengzhou: Region) -> Scheme:
     if existing is not None:
         return existing
     return services.create_scheme(
-        actor=None, region=mengzhou, name="孟州市新就业群体积分方案（样例）", items=MENGZHOU_ITEMS,
+        actor=SYSTEM, region=mengzhou, name="孟州市新就业群体积分方案（样例）", items=MENGZHOU_ITEMS,
         effective_from=date(2024, 1, 1), accrual="person", reset="none", is_sample=True,
     )  # fmt: skip

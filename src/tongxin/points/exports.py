@@ -5,15 +5,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from tongxin.core.views import XLSX, file_response
 from tongxin.core.xlsx import append_row
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def workbook_response(
@@ -41,6 +39,4 @@ def workbook_response(
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 16
     buf = io.BytesIO()
     wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(buf.getvalue(), filename, XLSX)

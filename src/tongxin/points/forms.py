@@ -14,6 +14,7 @@ from django.utils import timezone
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
 from tongxin.points import items_xlsx, periods
+from tongxin.points.ledger import version_on
 from tongxin.points.models import PointItem, PublishedBoard, Scheme, SchemeVersion
 from tongxin.points.services import ItemSpec
 
@@ -57,8 +58,6 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args: Any, scheme: Scheme, people: Any, on: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tongxin.points.ledger import version_on
-
         version = version_on(scheme, on)
         _choice(self, "item_code").choices = [(i.code, str(i)) for i in version.items.all()]
         _model(self, "people").queryset = people
@@ -304,3 +303,15 @@ class LinkForm(forms.Form):
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _model(self, "person").queryset = people
+
+
+def whole_number(raw: str) -> int | None:
+    """``raw`` as a non-negative whole number (full-width digits too), None when it is not one.
+    Services bound the value; ``str.isdigit`` is not enough here, as it takes "²", which ``int`` refuses."""
+    raw = raw.strip()
+    if not raw.isdecimal():
+        return None
+    try:
+        return int(raw)
+    except ValueError:  # more digits than int() converts (sys.int_max_str_digits)
+        return None

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import io
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -19,23 +15,14 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import rules
 from tongxin.core.errors import DomainError
+from tongxin.core.views import form_error, qr_svg, user_with
 from tongxin.points import access, periods, selectors, services
 from tongxin.points.exports import workbook_response
 from tongxin.points.forms import BoardForm, PublishForm
 from tongxin.points.models import PublishedBoard
-from tongxin.points.views.common import show_error, user_with
 
 # Published boards are immutable; a day bounds the cache for a board whose region was renamed.
 PUBLIC_CACHE_SECONDS = 24 * 3600
-
-
-@functools.lru_cache(maxsize=512)
-def _qr_svg(data: str) -> str:
-    """The QR code of a verification URL; cached, as a board's URL never changes."""
-    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
-    buf = io.BytesIO()
-    img.save(buf)
-    return buf.getvalue().decode()
 
 
 def _board_form(request: HttpRequest, user: Any) -> BoardForm:
@@ -134,7 +121,7 @@ def board_publish(request: HttpRequest) -> HttpResponse:
             name_style=p["name_style"], size=p["size"], title=p["title"],
         )  # fmt: skip
     except DomainError as exc:
-        show_error(form, exc)
+        form_error(form, exc)
         messages.error(request, exc.message)
         return redirect("points:board")
     messages.success(request, f"已发布“{published.title}”。")
@@ -189,7 +176,7 @@ def public_board(request: HttpRequest, token: str) -> HttpResponse:
             {
                 "board": published,
                 "period_label": periods.label(published.period),
-                "qr_svg": _qr_svg(verify_url),
+                "qr_svg": qr_svg(verify_url),
                 "verify_url": verify_url,
                 "screen": screen,
             },

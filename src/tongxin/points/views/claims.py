@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tongxin.core.errors import DomainError
+from tongxin.core.views import form_error, user_with
 from tongxin.points import access, selectors, services
 from tongxin.points.forms import ClaimForm, ReasonForm, ReviewForm
 from tongxin.points.models import Claim, Objection
-from tongxin.points.views.common import show_error, user_with
 
 
 @login_required
@@ -75,7 +75,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
                 idempotency_key=data.get("idempotency_key") or "",
             )
         except DomainError as exc:
-            show_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已登记申报“{claim.title}”，共{claim.lines.count()}人，等待审核。")
             return redirect("points:claim_detail", pk=claim.pk)

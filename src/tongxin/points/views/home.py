@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 
 from tongxin.core.errors import DomainError
 from tongxin.core.scoping import scoped
+from tongxin.core.views import form_error, user_with
 from tongxin.orgs.models import Person
 from tongxin.points import access, selectors, services
 from tongxin.points.forms import LinkForm
 from tongxin.points.models import Claim, Objection, PersonLink
-from tongxin.points.views.common import show_error, user_with
 
 
 @login_required
@@ -53,7 +53,7 @@ def links(request: HttpRequest) -> HttpResponse:
             try:
                 services.link_person(actor=user, user=account, person=form.cleaned_data["person"])
             except DomainError as exc:
-                show_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, "已关联，该村民可以查看“我的积分”。")
                 return redirect("points:links")

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tongxin.core.errors import DomainError
+from tongxin.core.views import user_with
 from tongxin.points import access, periods, selectors, services
 from tongxin.points.exports import workbook_response
 from tongxin.points.forms import ReasonForm
-from tongxin.points.views.common import user_with
 
 
 def _filtered(request: HttpRequest) -> tuple[object, dict[str, str]]:

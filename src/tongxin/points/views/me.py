@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tongxin.core.errors import DomainError
+from tongxin.core.views import form_error, user_with
 from tongxin.points import access, periods, selectors, services
 from tongxin.points.forms import SelfClaimForm
 from tongxin.points.ledger import version_on
 from tongxin.points.models import Claim
-from tongxin.points.views.common import show_error, user_with
 
 
 @login_required
@@ -59,7 +59,7 @@ def self_claim(request: HttpRequest) -> HttpResponse:
                 evidence=d["evidence"],
             )  # fmt: skip
         except DomainError as exc:
-            show_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已提交申报，审核通过并公示无异议后入账。")
             return redirect("points:me")

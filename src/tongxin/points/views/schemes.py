@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +10,10 @@ from django.utils import timezone
 
 from tongxin.core import rules
 from tongxin.core.errors import DomainError
+from tongxin.core.views import file_response, form_error, user_with
 from tongxin.points import access, items_xlsx, selectors, services
 from tongxin.points.forms import SchemeForm, VersionForm, items_text
 from tongxin.points.ledger import version_on
-from tongxin.points.views.common import show_error, user_with
 
 
 @login_required
@@ -68,7 +66,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
                 notice_workdays=d["notice_workdays"], is_sample=d["is_sample"],
             )  # fmt: skip
         except DomainError as exc:
-            show_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已建立积分方案“{scheme.name}”。")
             return redirect("points:scheme_detail", pk=scheme.pk)
@@ -98,7 +96,7 @@ def scheme_version(request: HttpRequest, pk: int) -> HttpResponse:
                 notice_workdays=d["notice_workdays"], note=d["note"],
             )  # fmt: skip
         except DomainError as exc:
-            show_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request, f"已发布第{version.number}版，自{version.effective_from}起生效；此前的积分不受影响。"
@@ -112,9 +110,7 @@ def scheme_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=items_xlsx.XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(data, filename, items_xlsx.XLSX)
 
 
 @login_required

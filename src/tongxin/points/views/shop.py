@@ -14,18 +14,12 @@ from django.views.decorators.http import require_POST
 
 from tongxin.accounts.models import User
 from tongxin.core.errors import DomainError
+from tongxin.core.views import form_error, user_with
 from tongxin.points import access, periods, selectors, services
 from tongxin.points.exports import workbook_response
-from tongxin.points.forms import GoodsEditForm, GoodsForm, RedeemForm
+from tongxin.points.forms import GoodsEditForm, GoodsForm, RedeemForm, whole_number
 from tongxin.points.ledger import cycle_of, version_on
 from tongxin.points.models import Goods
-from tongxin.points.views.common import (
-    SHOP_OR_MANAGE,
-    goods_item_kept_or_managed,
-    show_error,
-    user_with,
-    whole_number,
-)
 
 
 @dataclass(frozen=True)
@@ -54,7 +48,7 @@ def shelf(user: User) -> list[ShelfRow]:
 
 @login_required
 def shop(request: HttpRequest) -> HttpResponse:
-    user = user_with(request, *SHOP_OR_MANAGE)
+    user = user_with(request, *access.SHOP_OR_MANAGE)
     return render(
         request,
         "points/shop.html",
@@ -80,7 +74,7 @@ def goods_create(request: HttpRequest) -> HttpResponse:
                 actor=user, scheme=d["scheme"], name=d["name"], price=d["price"], stock=d["stock"]
             )
         except DomainError as exc:
-            show_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已上架“{d['name']}”。")
             return redirect("points:shop")
@@ -108,7 +102,7 @@ def goods_redeem(request: HttpRequest, pk: int) -> HttpResponse:
                 request_key=d["request_key"] or "",
             )
         except DomainError as exc:
-            show_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"{r.person.name} 兑换“{goods.name}”×{r.quantity}，消耗{r.points}分。")
             return redirect("points:shop")
@@ -135,7 +129,7 @@ def goods_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_goods(actor=user, goods=goods, name=d["name"], price=d["price"])
         except DomainError as exc:
-            show_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已保存“{d['name']}”：{d['price']}分。")
             return redirect("points:shop")
@@ -170,8 +164,8 @@ def goods_active(request: HttpRequest, pk: int) -> HttpResponse:
 def goods_restock(request: HttpRequest, pk: int) -> HttpResponse:
     """入库, by a shop keeper or a manager of the goods' region: someone who keeps one village's shop and
     manages another may restock the goods of both. The service's messages name the field."""
-    user = user_with(request, *SHOP_OR_MANAGE)
-    goods = goods_item_kept_or_managed(user, pk)
+    user = user_with(request, *access.SHOP_OR_MANAGE)
+    goods = selectors.goods_item_kept_or_managed(user, pk)
     quantity = whole_number(request.POST.get("quantity", ""))
     try:
         services.restock_goods(actor=user, goods=goods, quantity=0 if quantity is None else quantity)

@@ -1,0 +1,62 @@
+"""Reads of claims, the public notice and objections."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from tongxin.accounts.models import User
+from tongxin.core.scoping import get_scoped_or_404, scoped
+from tongxin.points import access
+from tongxin.points.models import Claim, ClaimLine, Objection
+
+
+def claims_for(user: User, *, state: str = "", perm: str = access.VIEW) -> QuerySet[Claim]:
+    qs = scoped(Claim.objects.select_related("item", "scheme", "recorded_by"), user, perm)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.annotate(people=Count("lines")).order_by("-recorded_at", "-id")
+
+
+def claim_for(user: User, pk: int, perm: str = access.VIEW) -> Claim:
+    return get_scoped_or_404(
+        Claim.objects.select_related("item", "scheme", "version", "recorded_by", "reviewed_by"),
+        user,
+        perm,
+        pk=pk,
+    )
+
+
+def claim_lines(claim: Claim) -> QuerySet[ClaimLine]:
+    return claim.lines.select_related("person", "household").prefetch_related("objections").order_by("id")
+
+
+def notice_claims_for(user: User) -> QuerySet[Claim]:
+    """Claims now in public notice that the user may see (villagers see their own village's)."""
+    q = Claim.objects.none()
+    for perm in (access.VIEW, access.SELF):
+        q = q | scoped(Claim.objects.filter(state=Claim.State.NOTICE), user, perm)
+    return q.select_related("item").order_by("notice_until", "id").distinct()
+
+
+def notice_line_for(user: User, pk: int) -> ClaimLine:
+    for perm in (access.VIEW, access.SELF):
+        line = scoped(ClaimLine.objects.select_related("claim", "person"), user, perm).filter(pk=pk).first()
+        if line is not None:
+            return line
+    raise Http404("未找到该记录，或您无权查看。")
+
+
+def objections_for(user: User, *, state: str = "", perm: str = access.VIEW) -> QuerySet[Objection]:
+    qs = scoped(
+        Objection.objects.select_related("line__person", "line__claim__item", "raised_by"), user, perm
+    )
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def objection_for(user: User, pk: int, perm: str = access.REVIEW) -> Objection:
+    return get_scoped_or_404(
+        Objection.objects.select_related("line__claim", "line__person"), user, perm, pk=pk
+    )
