@@ -199,3 +199,18 @@ def test_verify_refuses_a_missing_anchors_file(db: None) -> None:
     with pytest.raises(CommandError) as exc:
         call_command("points", "verify", "--anchors", "/nonexistent/anchors.jsonl")
     assert "不存在" in str(exc.value)
+
+
+def test_anchors_set_aside_when_the_database_is_emptied_are_kept_but_no_longer_checked(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_scheme(world.village_a1)
+    _award(make_villagers(world.village_a1, 1).people[0], 5, "a")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_board(
+            actor=world.user("village_secretary"), region=world.village_a1, period="2026Q2"
+        )
+    kept = chain.anchor_file().read_text()
+    aside = chain.set_anchors_aside()
+    assert aside is not None and aside.read_text() == kept and not chain.anchor_file().exists()
+    assert chain.set_anchors_aside() is None

@@ -155,6 +155,17 @@ def anchor_heads(*, heads: dict[str, list[Any]], board_id: int | None) -> None:
     transaction.on_commit(write)
 
 
+def set_anchors_aside() -> Path | None:
+    """When a database is emptied on purpose (``tongxin demo --reset``) its old anchors name chains
+    that no longer exist: keep the file, renamed with the time, and start a new one."""
+    path = anchor_file()
+    if not path.exists():
+        return None
+    aside = path.with_name(f"{path.stem}.{timezone.now().astimezone(UTC):%Y%m%dT%H%M%SZ}{path.suffix}")
+    path.rename(aside)
+    return aside
+
+
 def read_anchors(path: Path) -> tuple[list[Anchor], list[str]]:
     """The anchors in ``path`` and the lines that could not be read (as problems to report)."""
     anchors: list[Anchor] = []
