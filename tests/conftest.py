@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -22,6 +24,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
             if not has_chromium:
                 item.add_marker(pytest.mark.skip(reason="Chromium 未安装：apt-get install chromium"))
+
+
+@pytest.fixture(autouse=True)
+def _anchor_dir(settings: Any, tmp_path: Path) -> None:
+    """Each test anchors its published boards' chain heads in a file of its own."""
+    settings.ANCHOR_DIR = tmp_path / "anchors"
 
 
 @pytest.fixture(autouse=True)

@@ -281,20 +281,16 @@ def build_entries(village: Any, scheme: Any, span: tuple[int, int, list[int]], n
         code, name, pts = ITEMS[picks[seq - 1]]
         created = base + timedelta(days=days[seq - 1], microseconds=seq)
         ref = f"{village.pk}:{seq}"
-        digest = chain.entry_hash(
-            scheme_id=scheme.pk, seq=seq, person_id=pid, household_id=hid, item_code=code, points=pts, on=on,
-            source="bench", source_ref=ref, reason=name, reverses_id=None, actor_id=None, created_at=created,
-            prev_hash=head,
-        )  # fmt: skip
-        rows.append((scheme.pk, seq, pid, hid, village.path, code, name, pts, on, "bench", ref, name, None, None,
-                     "系统", created, head, digest))  # fmt: skip
+        fields = (scheme.pk, seq, pid, hid, village.path, code, name, pts, on, "bench", ref, name, None, None,
+                  "系统", created, head)  # fmt: skip
+        digest = chain.digest(chain.canonical_values(chain.CURRENT, fields))
+        rows.append((*fields, digest))
         head = digest
         for p in periods.keys_of(on):
             ptot[(pid, p)] += pts
             htot[(hid, p)] += pts
         wallet[pid] += pts
-    cols = ("scheme_id", "seq", "person_id", "household_id", "region_path", "item_code", "item_name", "points", "on",
-            "source", "source_ref", "reason", "reverses_id", "actor_id", "actor_name", "created_at", "prev_hash", "hash")  # fmt: skip
+    cols = (*chain.ALL_FIELDS, "hash")  # the fields of the current hash format, in its order
     prow = [
         (pid, p, v, village.path, *anc, households[pid - first], pid % 10 == 0)
         for (pid, p), v in ptot.items()

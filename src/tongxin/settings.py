@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tongxin.stars",
     "tongxin.dashboard",
     "tongxin.demo",
+    "tongxin.ops",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,11 @@ AUDIT_RETENTION_DAYS = max(180, env_int("AUDIT_RETENTION_DAYS", 365))
 # --- Personal data ----------------------------------------------------------------------------
 FIELD_KEY = env("FIELD_KEY")
 FIELD_KEY_FILE = DATA_DIR / "field_key"
+
+# --- Ledger anchors ---------------------------------------------------------------------------
+# The points chain heads appended when a board is published, kept outside the database so that a
+# rolled-back chain is detected (`tongxin points verify`); copy this directory off the machine.
+ANCHOR_DIR = Path(env("ANCHOR_DIR", str(DATA_DIR / "anchors")))
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -93,10 +93,12 @@ def test_group_claim_to_public_board(world: World, live_server, phone_page, brow
     assert anon.locator("[data-testid=public-board] tbody tr").count() == 10
     assert "村民*" in anon.inner_text("[data-testid=public-board]")
     assert anon.locator(".tx-qr svg").count() == 1
+    assert "发布时的链头" in anon.inner_text("[data-testid=board-heads]")  # printed with the board
     shot(anon, "points-public-board-phone")
     anon.click("[data-testid=verify-link]")
     anon.wait_for_selector("[data-testid=verify-result]")
     assert "与积分流水一致" in anon.inner_text("[data-testid=verify-result]")
+    assert "链头" in anon.inner_text("[data-testid=board-heads]")
     shot(anon, "points-verify-phone")
     ctx.close()
 

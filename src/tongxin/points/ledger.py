@@ -67,10 +67,8 @@ def member_ids(person_ids: list[int]) -> set[int]:
     )
 
 
-_COLUMNS = (
-    "scheme_id", "seq", "person_id", "household_id", "region_path", "item_code", "item_name", "points", "on",
-    "source", "source_ref", "reason", "reverses_id", "actor_id", "actor_name", "created_at", "prev_hash", "hash",
-)  # fmt: skip
+# The entry columns written: the fields of the current hash format, then the hash.
+_COLUMNS = (*chain.ALL_FIELDS, "hash")
 
 
 # Column order of the rows ``_add_to_totals`` builds (and the benchmark generator loads).
@@ -110,7 +108,7 @@ def append_entries(*, scheme_id: int, specs: list[EntrySpec], actor: Any) -> lis
     scheme = Scheme.objects.select_for_update().get(pk=scheme_id)
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    actor_name = actor.get_username() if actor_id else "系统"
+    actor_name = chain.clean_text(actor.get_username() if actor_id else "系统")[:150]
     seq = scheme.chain_seq
     head = scheme.chain_head or chain.GENESIS
     rows: list[tuple[Any, ...]] = []
@@ -119,22 +117,17 @@ def append_entries(*, scheme_id: int, specs: list[EntrySpec], actor: Any) -> lis
     first_seq = seq + 1
     for spec in specs:
         seq += 1
-        reason = chain.clean_text(spec.reason)[:300]
-        item_code = chain.clean_text(spec.item_code)
-        source = chain.clean_text(spec.source)
-        source_ref = chain.clean_text(spec.source_ref)
-        digest = chain.entry_hash(
-            scheme_id=scheme.pk, seq=seq, person_id=spec.person.pk, household_id=spec.household_id,
-            item_code=item_code, points=spec.points, on=spec.on, source=source, source_ref=source_ref,
-            reason=reason, reverses_id=spec.reverses_id, actor_id=actor_id, created_at=now, prev_hash=head,
-        )  # fmt: skip
-        rows.append(
-            (
-                scheme.pk, seq, spec.person.pk, spec.household_id, spec.person.region_path, item_code,
-                chain.clean_text(spec.item_name)[:100], spec.points, ops.adapt_datefield_value(spec.on), source,
-                source_ref, reason, spec.reverses_id, actor_id, actor_name, created, head, digest,
-            )
-        )  # fmt: skip
+        fields = {
+            "scheme_id": scheme.pk, "seq": seq, "person_id": spec.person.pk, "household_id": spec.household_id,
+            "region_path": spec.person.region_path, "item_code": chain.clean_text(spec.item_code),
+            "item_name": chain.clean_text(spec.item_name)[:100], "points": spec.points, "on": spec.on,
+            "source": chain.clean_text(spec.source), "source_ref": chain.clean_text(spec.source_ref),
+            "reason": chain.clean_text(spec.reason)[:300], "reverses_id": spec.reverses_id,
+            "actor_id": actor_id, "actor_name": actor_name, "created_at": now, "prev_hash": head,
+        }  # fmt: skip
+        digest = chain.entry_hash(**fields)
+        fields.update(on=ops.adapt_datefield_value(spec.on), created_at=created)
+        rows.append((*(fields[c] for c in _COLUMNS[:-1]), digest))
         head = digest
     # Plain INSERTs rather than bulk_create: appends are the hot path (a group claim, a bulk award),
     # and every value is already prepared.

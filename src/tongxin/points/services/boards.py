@@ -9,7 +9,7 @@ from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Region
-from tongxin.points import access, periods, selectors
+from tongxin.points import access, chain, periods, selectors
 from tongxin.points.models import PublishedBoard, Scheme
 from tongxin.points.services.schemes import rule
 
@@ -57,6 +57,7 @@ def publish_board(
     )  # fmt: skip
     board.content_hash = selectors.content_hash(stored, heads, selectors.board_meta(board))
     board.save()
+    chain.anchor_heads(heads=heads, board_id=board.pk)
     audit.record(
         actor=actor, action="points.board.publish", target=board,
         after={"period": period, "by": by, "audience": audience, "rows": len(stored), "heads": heads},
