@@ -24,6 +24,7 @@ from django.db import connection
 
 from tests.factories import build_world
 from tests.points.helpers import make_scheme, make_villagers
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services as org_services
 from tongxin.points import chain, services
 from tongxin.points.models import Scheme
@@ -59,10 +60,10 @@ def installation(tmp_path: Path, settings: Any) -> dict[str, Any]:
     world = build_world()
     scheme = make_scheme(world.village_a1)
     people = make_villagers(world.village_a1, 3).people
-    org_services.create_person(actor=None, name="张三", region=world.village_a1, mobile="13803910009")
+    org_services.create_person(actor=SYSTEM, name="张三", region=world.village_a1, mobile="13803910009")
     for i, person in enumerate(people):
         services.award_points(
-            actor=None, person=person, points=i + 2, source="test", source_ref=f"r{i}", reason="义务劳动",
+            actor=SYSTEM, person=person, points=i + 2, source="test", source_ref=f"r{i}", reason="义务劳动",
             on=date(2026, 4, 8),
         )  # fmt: skip
     services.publish_board(actor=world.user("village_secretary"), region=world.village_a1, period="2026Q2")
