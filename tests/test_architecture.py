@@ -100,11 +100,18 @@ def direct_model_reads(tree: ast.AST) -> int:
     return sum(1 for node in ast.walk(tree) if _is_model_read(node))
 
 
+# importlib.metadata reads a distribution's version: it loads no code by name.
+_NOT_LOADERS = {"importlib.metadata"}
+
+
 def _is_string_import(node: ast.AST) -> bool:
     if isinstance(node, ast.Import):
-        return any(a.name.split(".")[0] == "importlib" for a in node.names)
+        return any(a.name.split(".")[0] == "importlib" and a.name not in _NOT_LOADERS for a in node.names)
     if isinstance(node, ast.ImportFrom):
-        return (node.module or "").split(".")[0] == "importlib"
+        module = node.module or ""
+        if module == "importlib":
+            return any(f"importlib.{a.name}" not in _NOT_LOADERS for a in node.names)
+        return module.split(".")[0] == "importlib" and module not in _NOT_LOADERS
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__"
 
 
