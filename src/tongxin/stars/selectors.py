@@ -179,7 +179,7 @@ def evidence_candidates(user: Any, region: Region) -> Candidates:
     out = Candidates(library=list(evidence_library(user, region)[:100]))
     for kind, src in sources.SOURCES.items():
         if not sources.available(kind):
-            out.unavailable.append(f"{src.label}（{src.module}.{src.function} 尚未提供）")
+            out.unavailable.append(f"{src.label}（{src.pending}）")
             continue
         out.linked[kind] = [
             r for r in sources.candidates(kind, region=region) if (kind, r.ref_id) not in linked_ids
