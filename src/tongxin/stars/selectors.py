@@ -24,7 +24,7 @@ from tongxin.stars.models import (
     WeakBranch,
 )
 from tongxin.stars.models.cycle import Level
-from tongxin.stars.services._common import (
+from tongxin.stars.services.access import (
     APPROVE,
     BRANCH_KINDS,
     MANAGE,

@@ -13,7 +13,7 @@ from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Region
 from tongxin.stars import sources
 from tongxin.stars.models import Evidence, RectificationTask
-from tongxin.stars.services._common import SELF_ASSESS, VIEW, require
+from tongxin.stars.services.access import SELF_ASSESS, VIEW, require
 
 MAX_UPLOAD = 20 * 1024 * 1024
 ALLOWED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx")

@@ -24,7 +24,7 @@ from tongxin.stars.forms import (
 )
 from tongxin.stars.models import Evidence, Star, StarCycle, StarResult
 from tongxin.stars.selectors import APPROVE, RATE, SELF_ASSESS, SUPERVISE, VIEW
-from tongxin.stars.services._common import may
+from tongxin.stars.services.access import may
 from tongxin.stars.views._common import user_with, year_param
 
 

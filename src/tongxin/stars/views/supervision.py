@@ -17,7 +17,7 @@ from tongxin.stars import selectors, services
 from tongxin.stars.forms import TaskForm, TaskReportForm, TaskReturnForm, VisitForm
 from tongxin.stars.models import RectificationTask
 from tongxin.stars.selectors import SUPERVISE, VIEW
-from tongxin.stars.services._common import TOWNSHIP_KINDS, VILLAGE_KINDS, may
+from tongxin.stars.services.access import TOWNSHIP_KINDS, VILLAGE_KINDS, may
 from tongxin.stars.views._common import form_error, int_param, user_with, xlsx_response
 
 
