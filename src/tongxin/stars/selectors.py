@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tongxin.accounts.models import Grant, User
@@ -133,8 +135,6 @@ def notice_cycles(*, today: date | None = None) -> QuerySet[StarCycle]:
 
 
 def notice_cycle(pk: int) -> StarCycle:
-    from django.http import Http404
-
     cycle = notice_cycles().filter(pk=pk).first()
     if cycle is None:
         raise Http404("该村（社区）不在公示期内。")
@@ -152,8 +152,6 @@ def criteria_sets() -> QuerySet[CriteriaSet]:
 
 
 def criteria_set(pk: int) -> CriteriaSet:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(CriteriaSet.objects.prefetch_related("stars__indicators"), pk=pk)
 
 
@@ -300,29 +298,31 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
     and on-time rate — each a grouped count over a township-ordered covering index, never a loop over
     branches."""
     today = today or timezone.localdate()
-    towns = {t.pk: t for t in townships_for(user)}
+    # Tuples, not dicts or full rows: a province reads ~1,500 townships and ~15,000 grouped counts.
+    towns = {t.pk: t for t in townships_for(user).only("id", "name", "path", "parent_id")}
     whole = _whole_townships(user, towns)
     levels: dict[int, dict[str, int]] = {}
-    for lr in (
+    for tid, level, n in (
         _in_scope(StarCycle.objects.filter(year=year), user, whole)
         .values("township_id", "current_level")
         .annotate(n=Count("*"))
+        .values_list("township_id", "current_level", "n")
         .order_by()
     ):
-        levels.setdefault(lr["township_id"], {})[lr["current_level"] or "none"] = lr["n"]
-    weak: dict[int, int] = {
-        r["township_id"]: r["n"]
-        for r in _in_scope(WeakBranch.objects.filter(year=year, state=WeakBranch.State.LISTED), user, whole)
+        levels.setdefault(tid, {})[level or "none"] = n
+    weak: dict[int, int] = dict(
+        _in_scope(WeakBranch.objects.filter(year=year, state=WeakBranch.State.LISTED), user, whole)
         .values("township_id")
         .annotate(n=Count("*"))
+        .values_list("township_id", "n")
         .order_by()
-    }
+    )
     # One pass over the tasks: by township and state, with the late ones and the ones done on time.
     tasks: dict[int, dict[str, int]] = {}
     overdue: dict[int, int] = {}
     timing: dict[int, tuple[int, int]] = {}
     open_states = {RectificationTask.State.OPEN, RectificationTask.State.RETURNED}
-    for tr in (
+    for tid, state, n, late, ok in (
         _in_scope(RectificationTask.objects.all(), user, whole)
         .values("township_id", "state")
         .annotate(
@@ -330,14 +330,14 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
             late=Count("deadline", filter=Q(deadline__lt=today)),
             ok=Count("on_time", filter=Q(on_time=True)),
         )
+        .values_list("township_id", "state", "n", "late", "ok")
         .order_by()
     ):
-        tid = tr["township_id"]
-        tasks.setdefault(tid, {})[tr["state"]] = tr["n"]
-        if tr["state"] in open_states:
-            overdue[tid] = overdue.get(tid, 0) + tr["late"]
-        elif tr["state"] == RectificationTask.State.VERIFIED:
-            timing[tid] = (tr["n"], tr["ok"])
+        tasks.setdefault(tid, {})[state] = n
+        if state in open_states:
+            overdue[tid] = overdue.get(tid, 0) + late
+        elif state == RectificationTask.State.VERIFIED:
+            timing[tid] = (n, ok)
     ids = sorted(set(towns) | set(levels) | set(tasks), key=lambda i: towns[i].path if i in towns else "")
     missing = [i for i in ids if i not in towns]
     if missing:
@@ -401,6 +401,13 @@ def assignments(user: Any, townships: list[Region]) -> dict[int, list[str]]:
 def assigned_townships(user: User) -> list[Region]:
     """The townships a county leader supervises (their grants with ``stars.supervise``)."""
     return list(scoped(Region.objects.filter(kind__in=TOWNSHIP_KINDS), user, SUPERVISE).order_by("path"))
+
+
+def supervised_regions(user: Any) -> QuerySet[Region]:
+    """The townships and villages (communities) where ``user`` may record a supervision visit."""
+    return scoped(
+        Region.objects.filter(kind__in=(*TOWNSHIP_KINDS, *VILLAGE_KINDS)), user, SUPERVISE
+    ).order_by("path")
 
 
 def visits_for(user: Any) -> QuerySet[SupervisionVisit]:
