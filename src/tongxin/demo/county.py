@@ -192,9 +192,7 @@ def _build_places(demo: DemoCounty) -> None:
         established_on=date(2023, 7, 1),
     )  # fmt: skip
 
-    qinyang = org_services.create_region(
-        actor=None, name="沁阳市", kind="county", parent=city, code="410882"
-    )
+    qinyang = org_services.create_region(actor=None, name="沁阳市", kind="county", parent=city, code="410882")
     regions["沁阳市"] = qinyang
     for i, (name, kind) in enumerate(QINYANG_STREETS, start=1):
         regions[name] = org_services.create_region(
