@@ -296,21 +296,15 @@ def measure(runs: int, rounds: int) -> dict[str, dict[str, float | list[float]]]
     return out
 
 
-RAW_TASKS = """SELECT township_id, state, COUNT(*),
-  SUM(CASE WHEN deadline < %s THEN 1 ELSE 0 END), SUM(CASE WHEN on_time THEN 1 ELSE 0 END)
-FROM stars_rectificationtask GROUP BY township_id, state"""
-RAW_CYCLES = """SELECT township_id, current_level, COUNT(*) FROM stars_starcycle WHERE year = %s
-GROUP BY township_id, current_level"""
-
-
 def measure_province(runs: int, rounds: int) -> dict[str, dict[str, float | list[float]]]:
     """The province-wide dashboard (all 46,000 branches, 200,000 tasks) three ways, alternated run by
-    run so that the machine's load falls on all three alike: the page (test client), the service the
-    page calls (``selectors.county_view``) and the raw limit — the two grouped aggregates the service
-    needs, as bare SQL on the same connection, without scoping, ORM or Python."""
+    run so that the machine's load falls on all alike: the page (test client), the service the page
+    calls (``selectors.county_view``), the same service forced onto the path-prefix roll-up it used
+    before, and the raw limit — the very statements the service sends (captured once), executed bare
+    on the same connection and fetched as tuples, without ORM or Python."""
     from django.db import connection
     from django.test import Client
-    from django.utils import timezone
+    from django.test.utils import CaptureQueriesContext
 
     from tongxin.accounts.models import User
     from tongxin.stars import selectors
@@ -318,7 +312,9 @@ def measure_province(runs: int, rounds: int) -> dict[str, dict[str, float | list
     user = User.objects.get(username="bench_province")
     client = Client()
     client.force_login(user)
-    today = timezone.localdate()
+    with CaptureQueriesContext(connection) as captured:
+        selectors.county_view(user, year=YEAR)
+    statements = [q["sql"] for q in captured.captured_queries]
 
     def page() -> None:
         assert client.get(f"/stars/county/?year={YEAR}").status_code == 200
@@ -337,10 +333,9 @@ def measure_province(runs: int, rounds: int) -> dict[str, dict[str, float | list
 
     def raw() -> None:
         with connection.cursor() as cur:
-            cur.execute(RAW_TASKS, [today])
-            cur.fetchall()
-            cur.execute(RAW_CYCLES, [YEAR])
-            cur.fetchall()
+            for sql in statements:
+                cur.execute(sql)
+                cur.fetchall()
 
     ways = {"page": page, "service": service, "service, by path prefix": service_by_path, "raw SQL": raw}
     for fn in ways.values():
