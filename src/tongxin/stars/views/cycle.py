@@ -369,7 +369,7 @@ def notice(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def object_to(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = user_with(request)  # any logged-in person may object during the notice
     cycle = selectors.notice_cycle(pk)
     form = ObjectionForm(request.POST)
     if form.is_valid():
