@@ -17,6 +17,7 @@ API_MODULES = [
     "tongxin.points.api",
     "tongxin.cases.api",
     "tongxin.stars.api",
+    "tongxin.stars.api.schemas",
 ]
 
 

@@ -4,6 +4,8 @@ per-indicator self-assessments, results and transitions) and 200,000 rectificati
     .venv/bin/python bench/stars/run.py --db sqlite            # generates once, then times
     .venv/bin/python bench/stars/run.py --db pg --rounds 3
 
+Functions import Django and Tongxin inside them: ``_setup`` must choose the database first.
+
 Data goes to a database of its own (SQLite: /tmp/tongxin-bench-stars/tongxin.sqlite3; PostgreSQL:
 tongxin_bench_stars) and is reused between runs. Timed through Django's test client (the whole page:
 selectors, template, middleware), after one warm-up, ``--runs`` requests per round, ``--rounds``
@@ -57,6 +59,7 @@ def generate() -> None:
     from django.utils import timezone
 
     from tongxin.accounts import services as account_services
+    from tongxin.accounts.system import SYSTEM
     from tongxin.orgs.models import PartyOrg, Region
     from tongxin.stars import services
     from tongxin.stars.models import (
@@ -72,7 +75,7 @@ def generate() -> None:
 
     rng = random.Random(46000)
     t0 = time.perf_counter()
-    criteria = services.load_sample_criteria(actor=None, applies_to="village")
+    criteria = services.load_sample_criteria(actor=SYSTEM, applies_to="village")
     stars = [s.code for s in criteria.stars.order_by("order")]
     judged = list(Indicator.objects.filter(star__criteria_set=criteria).exclude(method="metric"))
     now = timezone.now()
@@ -293,11 +296,80 @@ def measure(runs: int, rounds: int) -> dict[str, dict[str, float | list[float]]]
     return out
 
 
+def measure_province(runs: int, rounds: int) -> dict[str, dict[str, float | list[float]]]:
+    """The province-wide dashboard (all 46,000 branches, 200,000 tasks) three ways, alternated run by
+    run so that the machine's load falls on all alike: the page (test client), the service the page
+    calls (``selectors.county_view``), the same service forced onto the path-prefix roll-up it used
+    before, and the raw limit — the very statements the service sends (captured once), executed bare
+    on the same connection and fetched as tuples, without ORM or Python."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tongxin.accounts.models import User
+    from tongxin.stars import selectors
+
+    user = User.objects.get(username="bench_province")
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        selectors.county_view(user, year=YEAR)
+    statements = [q["sql"] for q in captured.captured_queries]
+
+    def page() -> None:
+        assert client.get(f"/stars/county/?year={YEAR}").status_code == 200
+
+    def service() -> None:
+        selectors.county_view(user, year=YEAR)
+
+    def service_by_path() -> None:
+        # The roll-up before the township-ordered indexes: filter by path prefix, sort every row.
+        limit = selectors.TOWNSHIP_LIST_LIMIT
+        selectors.TOWNSHIP_LIST_LIMIT = 0
+        try:
+            selectors.county_view(user, year=YEAR)
+        finally:
+            selectors.TOWNSHIP_LIST_LIMIT = limit
+
+    def raw() -> None:
+        with connection.cursor() as cur:
+            for sql in statements:
+                cur.execute(sql)
+                cur.fetchall()
+
+    ways = {"page": page, "service": service, "service, by path prefix": service_by_path, "raw SQL": raw}
+    for fn in ways.values():
+        fn()  # warm-up
+    medians: dict[str, list[float]] = {k: [] for k in ways}
+    for _ in range(rounds):
+        times: dict[str, list[float]] = {k: [] for k in ways}
+        for _ in range(runs):
+            for name, fn in ways.items():
+                t0 = time.perf_counter()
+                fn()
+                times[name].append((time.perf_counter() - t0) * 1000)
+        for name in ways:
+            medians[name].append(statistics.median(times[name]))
+    out: dict[str, dict[str, float | list[float]]] = {}
+    raw_median = statistics.median(medians["raw SQL"])
+    for name in ways:
+        m = statistics.median(medians[name])
+        out[f"province dashboard: {name}"] = {
+            "median_ms": round(m, 1),
+            "round_medians_ms": [round(x, 1) for x in medians[name]],
+            "ratio_to_raw": round(m / raw_median, 2),
+        }
+        print(f"province dashboard, {name:<24} median {m:>8.1f} ms   rounds "
+              f"{[round(x, 1) for x in medians[name]]}   × raw {m / raw_median:.2f}", flush=True)  # fmt: skip
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--province-only", action="store_true", help="only the province dashboard vs raw SQL")
     args = parser.parse_args()
     _setup(args.db)
     from django.core.management import call_command
@@ -313,8 +385,10 @@ def main() -> None:
     with connection.cursor() as cur:
         # Fresh statistics; on PostgreSQL also the visibility map, so covering indexes are used alone.
         cur.execute("ANALYZE" if args.db == "sqlite" else "VACUUM ANALYZE")
-    results = measure(args.runs, args.rounds)
-    out = ROOT / "bench" / "results" / f"stars-{args.db}.json"
+    results = measure_province(args.runs, args.rounds)
+    if not args.province_only:
+        results.update(measure(args.runs, args.rounds))
+    out = ROOT / "bench" / "results" / f"stars-{args.db}{'-province' if args.province_only else ''}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"at": datetime.now().isoformat(timespec="seconds"), "db": args.db, "results": results},
                               ensure_ascii=False, indent=1))  # fmt: skip

@@ -8,21 +8,17 @@ from django.conf import settings
 
 from tests.browser.conftest import log_in, shot
 from tests.factories import PASSWORD, World
-from tongxin.demo.county import build_demo
+from tongxin.demo.county import build_registry
 
 TAXI = "孟州市顺达出租汽车有限公司"
 TAXI_2 = "孟州市安运出租车有限公司"
 
 
 @pytest.fixture
-def demo(transactional_db: None, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def demo(transactional_db: None, settings) -> None:  # type: ignore[no-untyped-def]
     """The demo county with the registry's demo data (other modules' demo data is theirs to test)."""
-    from tongxin.demo import county
-    from tongxin.orgs import demo as orgs_demo
-
     settings.ENFORCE_2FA = False  # the demo's own setting; 2FA has its own tests
-    monkeypatch.setattr(county, "_extend", orgs_demo.build)
-    build_demo()
+    build_registry()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,6 +9,7 @@ import yaml
 
 from tests.browser.conftest import log_in, shot
 from tests.factories import PASSWORD, World
+from tongxin.accounts.system import SYSTEM
 from tongxin.stars import criteria_io, services
 from tongxin.stars.models import CriteriaSet, Pairing, WeakBranch
 
@@ -16,7 +17,7 @@ from tongxin.stars.models import CriteriaSet, Pairing, WeakBranch
 @pytest.mark.django_db(transaction=True)
 def test_weak_branch_pairing_and_criteria_import(world: World, live_server, desktop_page, settings) -> None:  # type: ignore[no-untyped-def]
     settings.ENFORCE_2FA = False
-    services.load_sample_criteria(actor=None, applies_to="village")
+    services.load_sample_criteria(actor=SYSTEM, applies_to="village")
     page, base = desktop_page, live_server.url
     log_in(page, base, "county_admin", PASSWORD)
     page.wait_for_selector("[data-testid=roles]")
@@ -58,7 +59,7 @@ def test_weak_branch_pairing_and_criteria_import(world: World, live_server, desk
 @pytest.mark.django_db(transaction=True)
 def test_village_secretary_home_on_a_phone(world: World, live_server, phone_page, settings) -> None:  # type: ignore[no-untyped-def]
     settings.ENFORCE_2FA = False
-    services.load_sample_criteria(actor=None, applies_to="village")
+    services.load_sample_criteria(actor=SYSTEM, applies_to="village")
     log_in(phone_page, live_server.url, "village_secretary", PASSWORD)
     phone_page.wait_for_selector("[data-testid=roles]")
     phone_page.goto(f"{live_server.url}/stars/")

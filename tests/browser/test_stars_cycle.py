@@ -12,6 +12,7 @@ from tests.browser.conftest import log_in, shot
 from tests.factories import PASSWORD, World
 from tests.points.helpers import make_scheme, make_villagers
 from tests.stars.conftest import at
+from tongxin.accounts.system import SYSTEM
 from tongxin.core import jobs
 from tongxin.points import services as points_services
 from tongxin.stars import services
@@ -29,7 +30,7 @@ def test_village_to_county_with_points_board_evidence(
     world: World, live_server, desktop_page, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.ENFORCE_2FA = False
-    services.load_sample_criteria(actor=None, applies_to="village")
+    services.load_sample_criteria(actor=SYSTEM, applies_to="village")
     make_scheme(world.village_a1)
     village = make_villagers(world.village_a1, 4, per_household=2)
     for i, h in enumerate(village.households):

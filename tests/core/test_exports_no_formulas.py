@@ -148,7 +148,7 @@ def test_scheme_items_download_as_typed_and_read_back_unchanged(world: World, cl
 
 
 def test_criteria_download_as_typed_and_import_again_unchanged(world: World) -> None:
-    sample = star_services.load_sample_criteria(actor=None, applies_to="village")
+    sample = star_services.load_sample_criteria(actor=SYSTEM, applies_to="village")
     document = criteria_xlsx.load(criteria_xlsx.dump(sample))
     document["title"], document["source"] = LINK, CMD
     first = document["stars"][0]["indicators"][0]

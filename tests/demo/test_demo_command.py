@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from tongxin.accounts.models import User
-from tongxin.demo.county import DEMO_ACCOUNTS
+from tongxin.demo.county import DEMO_ACCOUNTS, build_registry
 from tongxin.orgs.models import PartyOrg, Region
+from tongxin.stars.models import StarCycle
 
 
 @pytest.mark.django_db
@@ -43,3 +44,11 @@ def test_demo_table_prints_totp_secrets_for_2fa_roles() -> None:
     secrets = {line.split()[0]: line.split()[-1] for line in lines}
     assert len(secrets["auditor"]) == 32  # base32 TOTP secret
     assert secrets["resident"] == "孙庄村"  # no secret column for roles without 2FA
+
+
+@pytest.mark.django_db
+def test_the_registry_part_builds_alone_and_names_its_units() -> None:
+    demo = build_registry()
+    assert demo.units["孟州市拿到家（美团）配送站"].region == demo.regions["河阳街道"]
+    assert "孟州市两新工委" in demo.orgs
+    assert not StarCycle.objects.exists()  # the other modules' demo data is not built

@@ -18,9 +18,9 @@ NOW = datetime(2026, 6, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 @pytest.mark.django_db
 def test_the_figure_follows_the_registry(world: World) -> None:
     metric = METRICS["orgs.open_coverage_findings"]
-    before = metric.compute(world.village_a2, 2026, NOW)
+    before = metric.measure(world.village_a2, 2026, NOW)
     services.create_unit(
         actor=SYSTEM, name="甲二村快递点", kind="courier", industry="express", region=world.village_a2
     )
-    after = metric.compute(world.village_a2, 2026, NOW)
+    after = metric.measure(world.village_a2, 2026, NOW)
     assert before.value is not None and after.value == before.value + 1

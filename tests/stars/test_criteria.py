@@ -79,7 +79,7 @@ def test_an_import_lists_every_problem_and_saves_nothing(criteria: CriteriaSet) 
     doc["rules"]["precondition_star"]["value"] = "moon"
     before = CriteriaSet.objects.count()
     with pytest.raises(CriteriaErrors) as exc:
-        services.import_criteria(actor=None, data=doc)
+        services.import_criteria(actor=SYSTEM, data=doc)
     errors = exc.value.errors
     assert len(errors) == 4
     assert any("第2颗星 pass_percent" in e for e in errors)
@@ -177,9 +177,9 @@ def test_an_urban_community_is_rated_on_the_community_set(world: World, criteria
     branch = org_services.create_party_org(
         actor=SYSTEM, name="迎秀社区党支部", kind="branch", parent=world.committee_a, region=community
     )
-    cycle = services.declare_target(actor=None, org=branch, year=2026, target_stars=3)
+    cycle = services.declare_target(actor=SYSTEM, org=branch, year=2026, target_stars=3)
     assert cycle.criteria_set.applies_to == "community"
     assert cycle.criteria_set.precondition == "party_building"
     with pytest.raises(DomainError) as exc:
-        services.declare_target(actor=None, org=world.committee_a, year=2026, target_stars=3)
+        services.declare_target(actor=SYSTEM, org=world.committee_a, year=2026, target_stars=3)
     assert exc.value.field == "org"  # a township committee is not rated

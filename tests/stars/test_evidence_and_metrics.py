@@ -238,16 +238,3 @@ def test_uploaded_files_are_served_only_inside_scope(
     assert client.get(ev.get_absolute_url()).status_code == 200  # town A is assigned to them
     login(client, world.user("points_recorder"))
     assert client.get(ev.get_absolute_url()).status_code == 404
-
-
-def test_a_missing_contract_makes_the_metric_unavailable_with_its_reason(
-    world: World, declared: Callable[..., StarCycle], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tongxin.stars import metrics
-
-    cycle = declared()
-    monkeypatch.setattr(metrics, "contract", lambda module, name: None)
-    row = _row(cycle, "coverage", datetime(2026, 6, 1, 10, tzinfo=TZ))
-    assert row.figure.value is None
-    assert row.figure.reason == "tongxin.orgs.selectors.coverage_findings 接口尚未提供，无法自动测算"
-    assert row.fraction == 0  # never counted as met

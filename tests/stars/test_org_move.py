@@ -7,6 +7,7 @@ from django.apps import apps
 from django.db import models
 
 from tests.factories import World
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.models import AppendOnlyModel
 from tongxin.core.scoping import prefix_q
 from tongxin.orgs import services as org_services
@@ -16,7 +17,7 @@ from tongxin.stars.models import CriteriaSet, StarCycle
 
 
 def test_a_moved_branch_takes_its_star_records_along(world: World, criteria: CriteriaSet) -> None:
-    cycle = services.declare_target(actor=None, org=world.branch_a1, year=2026, target_stars=4)
+    cycle = services.declare_target(actor=SYSTEM, org=world.branch_a1, year=2026, target_stars=4)
     org_services.move_party_org(
         actor=world.user("county_admin"), org=world.branch_a1, parent=world.committee_b
     )

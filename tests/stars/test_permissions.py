@@ -13,7 +13,8 @@ from django.test import Client
 
 from tests.factories import World, login
 from tests.stars.conftest import fill_all
-from tongxin.stars import services
+from tongxin.accounts.system import SYSTEM
+from tongxin.stars import criteria_io, services
 from tongxin.stars.models import CriteriaSet, StarCycle
 
 ROLES = [
@@ -38,7 +39,7 @@ def _expected(role: str) -> tuple[int, ...]:
 def _cycle(world: World, org_attr: str = "branch_a1") -> StarCycle:
     # Town B's secretary does not exist in the world: the system declares for B1.
     org = getattr(world, org_attr)
-    actor = world.user("village_secretary") if org_attr == "branch_a1" else None
+    actor = world.user("village_secretary") if org_attr == "branch_a1" else SYSTEM
     return services.declare_target(actor=actor, org=org, year=2026, target_stars=4)
 
 
@@ -159,7 +160,7 @@ def test_county_actions_permission_table(
         )
         == visit
     )
-    doc = __import__("tongxin.stars.criteria_io", fromlist=["load_sample"]).load_sample("village")
+    doc = criteria_io.load_sample("village")
     doc["title"] = "新标准"
     assert post("/api/v1/stars/criteria", doc) == imp
     assert (

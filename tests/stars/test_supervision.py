@@ -108,3 +108,24 @@ def test_county_view_counts_by_township(world: World) -> None:
     assert view.assignments[world.town_a.pk] == [world.user("county_leader").display_name]
     other = next(r for r in view.rows if r.township == world.town_b)
     assert other.tasks == {} and other.overdue == 0
+
+
+@pytest.mark.parametrize(
+    ("role", "whole"),
+    [("county_admin", True), ("township_admin", True), ("county_leader", True), ("village_secretary", False)],
+)
+def test_county_view_reads_whole_townships_by_index_and_counts_the_same_as_by_path(
+    world: World, role: str, whole: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _task(world, deadline=date(2026, 12, 10))
+    _task(world, deadline=date(2026, 12, 31))
+    user = world.user(role)
+    towns = {t.pk: t for t in selectors.townships_for(user)}
+    assert (selectors._whole_townships(user, towns) is not None) is whole
+    fast = selectors.county_view(user, year=2026, today=date(2026, 12, 15))
+    monkeypatch.setattr(selectors, "TOWNSHIP_LIST_LIMIT", 0)  # force the path-prefix roll-up
+    by_path = selectors.county_view(user, year=2026, today=date(2026, 12, 15))
+    assert [(r.township, r.tasks, r.overdue, r.levels) for r in fast.rows] == [
+        (r.township, r.tasks, r.overdue, r.levels) for r in by_path.rows
+    ]
+    assert fast.task_states == by_path.task_states

@@ -20,7 +20,7 @@ from tongxin.cases import services
 from tongxin.cases.models import Case, Category, ServiceRecord, VolunteerTeam
 from tongxin.core.pii import lookup_hash
 from tongxin.orgs import services as org_services
-from tongxin.orgs.models import PartyOrg, Person, Region
+from tongxin.orgs.models import PartyOrg, Person, Region, Unit
 from tongxin.points import services as points_services
 
 RIDERS = [
@@ -78,11 +78,9 @@ def _at(now: datetime, days_ago: float, hour: int) -> datetime:
     return min(local.replace(hour=hour, second=0, microsecond=0), now - timedelta(minutes=10))
 
 
-def build(ctx: dict[str, Any]) -> None:
+def build(*, regions: dict[str, Region], orgs: dict[str, PartyOrg], units: dict[str, Unit]) -> None:
     rng = random.Random(5)  # noqa: S311 - demo data, not security
     now = timezone.now()
-    regions: dict[str, Region] = ctx["regions"]
-    orgs: dict[str, PartyOrg] = ctx["orgs"]
     services.sync_categories(actor=SYSTEM)
     cats = {c.code: c for c in Category.objects.all()}
 
@@ -123,7 +121,7 @@ def build(ctx: dict[str, Any]) -> None:
             is_sample=True,
         )
 
-    unit = (ctx.get("units") or {}).get("孟州市拿到家（美团）配送站")
+    unit = units.get("孟州市拿到家（美团）配送站")
     riders: list[tuple[User, Person]] = []
     for username, name, mobile in RIDERS:
         user = _user(username, name, mobile, "grid_worker", yingxiu)
@@ -164,7 +162,6 @@ def build(ctx: dict[str, Any]) -> None:
     _cases(rng, riders, cats, yingxiu, handler, lxgw_user, now)
     _wuzhi(rng, regions, cats, now)
     services.escalate_overdue(now)
-    ctx["cases"] = {"team": fleet, "riders": [u for u, _ in riders]}
 
 
 def _services(

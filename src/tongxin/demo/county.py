@@ -1,13 +1,15 @@
 """The deterministic demo county, modelled on public reports from Jiaozuo, Henan.
 
 Places and organisations come from the seed newspaper page (shared/seed): 武陟县 with its townships and
-the villages named there, 孟州市 with its 两新工委 and 货运客运行业党委, 沁阳市. Later modules add their
-demo data through ``extend_demo`` hooks in their own ``demo.py`` modules, called from here.
+the villages named there, 孟州市 with its 两新工委 and 货运客运行业党委, 沁阳市. Each module then adds its
+demo data through the typed ``build`` of its own ``demo.py``, imported and called here in layer order
+(orgs → points → cases → stars), each given exactly what it needs from the ``DemoCounty``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -16,9 +18,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
+from tongxin.accounts.roles import ROLES
 from tongxin.accounts.system import SYSTEM
+from tongxin.cases import demo as cases_demo
+from tongxin.orgs import demo as orgs_demo
 from tongxin.orgs import services as org_services
-from tongxin.orgs.models import PartyOrg, Region
+from tongxin.orgs.models import PartyOrg, Region, Unit
+from tongxin.points import demo as points_demo
+from tongxin.stars import demo as stars_demo
 
 # 武陟县's 15 townships and streets (2023 report: "全县15个乡镇（街道）").
 WUZHI_TOWNSHIPS: list[tuple[str, str]] = [
@@ -77,16 +84,47 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
 ]
 
 
+@dataclass
+class DemoCounty:
+    """What the demo builders made, by name: the places and organisations of the reports (each module's
+    builder may add organisations of its own to ``orgs``) and the registry's units."""
+
+    scale: int
+    regions: dict[str, Region] = field(default_factory=dict)
+    orgs: dict[str, PartyOrg] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+
+
 def is_loaded() -> bool:
     return Region.objects.exists()
 
 
 @transaction.atomic
-def build_demo(*, scale: int = 1) -> dict[str, object]:
+def build_demo(*, scale: int = 1) -> DemoCounty:
     """Create the demo county. ``scale`` multiplies villages for benchmarks (1 = the reports' places)."""
+    demo = build_registry(scale=scale)
+    points_demo.build(regions=demo.regions, orgs=demo.orgs)
+    cases_demo.build(regions=demo.regions, orgs=demo.orgs, units=demo.units)
+    stars_demo.build(regions=demo.regions, orgs=demo.orgs)
+    return demo
+
+
+@transaction.atomic
+def build_registry(*, scale: int = 1) -> DemoCounty:
+    """The places, organisations and accounts of the reports and the registry's demo data (units,
+    workers, members) — the part every module's demo stands on."""
+    demo = DemoCounty(scale=scale)
+    _build_places(demo)
+    _create_accounts(demo.regions, demo.orgs)
+    demo.units = orgs_demo.build(regions=demo.regions, orgs=demo.orgs)
+    return demo
+
+
+def _build_places(demo: DemoCounty) -> None:
+    """The regions and party organisations of the reports (``demo.scale`` multiplies 武陟县's villages)."""
+    scale, regions, orgs = demo.scale, demo.regions, demo.orgs
     city = org_services.create_region(actor=SYSTEM, name="焦作市", kind="city", code="410800")
-    regions: dict[str, Region] = {"焦作市": city}
-    orgs: dict[str, PartyOrg] = {}
+    regions["焦作市"] = city
 
     wuzhi = org_services.create_region(actor=SYSTEM, name="武陟县", kind="county", parent=city, code="410823")
     regions["武陟县"] = wuzhi
@@ -164,36 +202,11 @@ def build_demo(*, scale: int = 1) -> dict[str, object]:
             actor=SYSTEM, name=name, kind=kind, parent=qinyang, code=f"410882{i:03d}"
         )
 
-    _create_accounts(regions, orgs)
-    ctx: dict[str, object] = {"regions": regions, "orgs": orgs, "scale": scale}
-    _extend(ctx)
-    return ctx
-
-
-def _extend(ctx: dict[str, object]) -> None:
-    """Let each app add its demo data: ``tongxin.<app>.demo.build(ctx)``, in INSTALLED_APPS order.
-
-    ``ctx`` carries what earlier apps made (``regions``, ``orgs`` by name, and whatever they add).
-    """
-    import importlib
-    import importlib.util
-
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        if not config.name.startswith("tongxin.") or config.name == "tongxin.demo":
-            continue
-        module_name = f"{config.name}.demo"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
-        module.build(ctx)
-
 
 def _create_accounts(regions: dict[str, Region], orgs: dict[str, PartyOrg]) -> None:
     for acc in DEMO_ACCOUNTS:
         user = account_services.create_user(
-            actor=None,
+            actor=SYSTEM,
             username=acc.username,
             real_name=acc.real_name,
             password=settings.DEMO_PASSWORD,
@@ -202,17 +215,13 @@ def _create_accounts(regions: dict[str, Region], orgs: dict[str, PartyOrg]) -> N
             validate_password=False,
         )
         node = regions[acc.node] if acc.tree == "region" else orgs[acc.node]
-        account_services.grant_role(actor=None, user=user, role=acc.role, node=node)
+        account_services.grant_role(actor=SYSTEM, user=user, role=acc.role, node=node)
         if user.needs_two_factor():
             TOTPDevice.objects.get_or_create(user=user, name="演示动态验证码", defaults={"confirmed": True})
 
 
 def accounts_table() -> list[dict[str, str]]:
     """The demo accounts as rows: role, username, scope, and the TOTP secret where 2FA applies."""
-    import base64
-
-    from tongxin.accounts.roles import ROLES
-
     rows = []
     for acc in DEMO_ACCOUNTS:
         row = {

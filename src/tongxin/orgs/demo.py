@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from tongxin.accounts.models import User
 from tongxin.accounts.system import SYSTEM
@@ -89,9 +88,9 @@ class _People:
         return f"139{self.rng.randint(10000000, 99999999)}"
 
 
-def build(ctx: dict[str, Any]) -> None:
-    regions: dict[str, Region] = ctx["regions"]  # type: ignore[assignment]
-    orgs: dict[str, PartyOrg] = ctx["orgs"]  # type: ignore[assignment]
+def build(*, regions: dict[str, Region], orgs: dict[str, PartyOrg]) -> dict[str, Unit]:
+    """Units, workers and members of the 孟州市 new business forms; adds the member departments to
+    ``orgs``. Returns the units by name (the cases demo places its riders' station there)."""
     lxgw = orgs["孟州市两新工委"]
     freight = orgs["孟州市货运客运行业党委"]
     station_branch = orgs["孟州市拿到家（美团）党支部"]
@@ -185,7 +184,7 @@ def build(ctx: dict[str, Any]) -> None:
         small.append(unit)
         units[name] = unit
     services.set_org_units(actor=SYSTEM, org=joint, units=small)
-    ctx["units"] = units
+    return units
 
 
 def _workers(gen: _People, unit: Unit, spec: DemoUnit, region: Region, org: PartyOrg) -> list[Person]:

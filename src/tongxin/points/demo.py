@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import Any
 
 from django.utils import timezone
 
@@ -41,9 +40,7 @@ MENGZHOU_ITEMS = [
 ]
 
 
-def build(ctx: dict[str, Any]) -> None:
-    regions: dict[str, Region] = ctx["regions"]
-    orgs: dict[str, PartyOrg] = ctx["orgs"]
+def build(*, regions: dict[str, Region], orgs: dict[str, PartyOrg]) -> None:
     rng = random.Random(4)  # noqa: S311 - demo data, not security
     today = timezone.localdate()
     sunzhuang = regions["孙庄村"]
@@ -150,7 +147,6 @@ def build(ctx: dict[str, Any]) -> None:
             if wallet is not None and wallet.balance >= shelf[name].price:
                 services.redeem(actor=recorder, goods=shelf[name], person=p, today=today)
                 wallet.refresh_from_db()
-    ctx["points_schemes"] = {"孙庄村": scheme}
 
 
 def _villagers(village: Region, branch: PartyOrg | None, rng: random.Random) -> list[Person]:

@@ -10,6 +10,7 @@ class StarsConfig(AppConfig):
     nav_items: list[tuple[str, str, str | None, int]] = [("五星支部", "stars:home", "stars.view", 40)]
 
     def ready(self) -> None:
+        # Imported here, not at the top: they load models, which Django allows only once apps are ready.
         from tongxin.core import jobs
         from tongxin.orgs.paths import copies_org_path
 

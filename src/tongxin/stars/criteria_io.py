@@ -1,20 +1,35 @@
 """Reading a criteria document (YAML or JSON — the same shape as the sample files in
 ``tongxin/rules/stars_criteria_*.yaml``) and checking every part of it before anything is saved.
 
-All problems are collected and reported together, each naming where it is ("第2颗星第3项指标 threshold")
-and why, so a county administrator can fix the file in one go.
+The shape, types and ranges are pydantic models; the cross-references (codes unique, the precondition
+star among the stars) are checked beside them on the same document. All problems are reported
+together, each naming where it is ("第2颗星第3项指标 threshold") and why, so a county administrator
+can fix the file in one go.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, NoReturn
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from tongxin.core.errors import DomainError
 from tongxin.core.rules import RULES_DIR
@@ -25,31 +40,180 @@ SAMPLE_FILES = {
     "community": RULES_DIR / "stars_criteria_community.yaml",
 }
 APPLIES_TO = {"village": "村", "community": "城市社区"}
-METHODS = {"yes_no", "score", "metric"}
-COMPARISONS = {">=", "<="}
 MAX_BYTES = 512 * 1024
 
 
-@dataclass
-class IndicatorSpec:
-    code: str
-    text: str
-    method: str
-    weight: int
-    max_score: int = 0
-    metric: str = ""
-    comparison: str = ""
-    threshold: Decimal | None = None
-    evidence: str = ""
+class CriteriaErrors(DomainError):
+    """Every problem found in a criteria document."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("标准文件有 {} 处问题：{}".format(len(errors), "；".join(errors)), field="file")
+        self.errors = errors
 
 
-@dataclass
-class StarSpec:
-    code: str
-    name: str
-    pass_percent: int
-    description: str = ""
-    indicators: list[IndicatorSpec] = field(default_factory=list)
+# --- field types with their Chinese reasons -------------------------------------------------------
+
+
+def _fail(reason: str) -> NoReturn:
+    raise PydanticCustomError("criteria", reason)
+
+
+def _between(low: int, high: int) -> Callable[[int], int]:
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            _fail(f"应在 {low} 到 {high} 之间")
+        return value
+
+    return check
+
+
+def _one_of(choices: Iterable[str], reason: str) -> Callable[[str], str]:
+    choices = frozenset(choices)
+
+    def check(value: str) -> str:
+        if value not in choices:
+            _fail(reason)
+        return value
+
+    return check
+
+
+def _non_empty_list(reason: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, list) or not value:
+            _fail(reason)
+        return value
+
+    return check
+
+
+def _text(max_len: int) -> Any:
+    return Field(min_length=1, max_length=max_len)
+
+
+def _year(value: Any) -> int:
+    try:
+        year = int(str(value).strip()[:4])
+    except ValueError:
+        _fail("应为四位年份")
+    if not 2000 <= year <= 2100:
+        _fail("应为四位年份（2000 到 2100）")
+    return year
+
+
+def _unwrap_rule(value: Any) -> Any:
+    """A rule may be written bare or as ``{label, value, article, verified}`` (the rule-set shape)."""
+    return value.get("value") if isinstance(value, dict) else value
+
+
+Weight = Annotated[int, Strict(), AfterValidator(_between(1, 100))]
+Percent = Annotated[int, Strict(), AfterValidator(_between(1, 100))]
+MinStars = Annotated[int, Strict(), AfterValidator(_between(1, 20))]
+Code = Annotated[str, Field(min_length=1, max_length=40)]
+Method = Annotated[
+    str, AfterValidator(_one_of(("yes_no", "score", "metric"), "应为 yes_no、score 或 metric 之一"))
+]
+LevelCode = Annotated[str, AfterValidator(_one_of(("five", "four", "three"), "应为 five、four 或 three"))]
+AppliesTo = Annotated[str, AfterValidator(_one_of(APPLIES_TO, "应为 village（村）或 community（城市社区）"))]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, coerce_numbers_to_str=True, extra="ignore")
+
+
+class IndicatorSpec(_Doc):
+    code: Code
+    text: Annotated[str, _text(300)]
+    method: Method
+    weight: Weight = 1
+    max_score: int = Field(default=None, validate_default=True)  # 0 unless the method is score
+    metric: str = Field(default="", validate_default=True)
+    comparison: str = Field(default="", validate_default=True)
+    threshold: Decimal | None = Field(default=None, validate_default=True)
+    evidence: Annotated[str, Field(max_length=300)] = ""
+
+    # Each check below applies to one method; it is skipped when the method itself is invalid (then
+    # ``method`` is missing from ``info.data`` and already reported).
+    @field_validator("max_score", mode="before")
+    @classmethod
+    def _max_score(cls, value: Any, info: ValidationInfo) -> int:
+        if info.data.get("method") != "score":
+            return 0
+        if value is None:
+            _fail("评分指标应写明满分")
+        if isinstance(value, bool) or not isinstance(value, int):
+            _fail("应为整数")
+        return _between(1, 1000)(value)
+
+    @field_validator("metric", mode="before")
+    @classmethod
+    def _metric(cls, value: Any, info: ValidationInfo) -> str:
+        if info.data.get("method") != "metric":
+            return ""
+        name = str(value or "").strip()
+        if name not in METRICS:
+            _fail(f"未知的测算指标“{name}”，可用：{'、'.join(METRICS)}")
+        return name
+
+    @field_validator("comparison", mode="before")
+    @classmethod
+    def _comparison(cls, value: Any, info: ValidationInfo) -> str:
+        if info.data.get("method") != "metric":
+            return ""
+        if value not in (">=", "<="):
+            _fail('应为 ">=" 或 "<="')
+        return str(value)
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _threshold(cls, value: Any, info: ValidationInfo) -> Decimal | None:
+        if info.data.get("method") != "metric":
+            return None
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            _fail("应为数字")
+        if isinstance(value, bool) or not number.is_finite():
+            _fail("应为数字")
+        return number
+
+
+class StarSpec(_Doc):
+    code: Annotated[str, Field(min_length=1, max_length=32)]
+    name: Annotated[str, _text(50)]
+    pass_percent: Percent
+    description: Annotated[str, Field(max_length=2000)] = ""
+    indicators: Annotated[list[IndicatorSpec], BeforeValidator(_non_empty_list("至少应有一项指标"))] = Field(
+        default_factory=list, validate_default=True
+    )
+
+
+class LevelSpec(_Doc):
+    code: LevelCode
+    label: str = ""
+    min_stars: MinStars
+
+
+class RulesSpec(_Doc):
+    precondition_star: Annotated[str, BeforeValidator(lambda v: _unwrap_rule(v) or "")] = ""
+    levels: Annotated[
+        list[LevelSpec],
+        # Before-validators run last-first: unwrap the rule-set shape, then require a non-empty list.
+        BeforeValidator(_non_empty_list("应列出星级档次（code、label、min_stars）")),
+        BeforeValidator(_unwrap_rule),
+    ] = Field(default_factory=list, validate_default=True)
+
+
+class DocumentSpec(_Doc):
+    applies_to: AppliesTo
+    title: Annotated[str, _text(200)]
+    source: Annotated[str, _text(500)]
+    sample: bool = False
+    effective_year: Annotated[int, BeforeValidator(_year)]
+    rules: RulesSpec  # parse() passes {} when the document has none
+    stars: Annotated[list[StarSpec], BeforeValidator(_non_empty_list("至少应有一颗星"))] = Field(
+        default_factory=list, validate_default=True
+    )
 
 
 @dataclass
@@ -65,12 +229,79 @@ class CriteriaSpec:
     digest: str
 
 
-class CriteriaErrors(DomainError):
-    """Every problem found in a criteria document."""
+# --- reading and reporting ---------------------------------------------------------------------
 
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("标准文件有 {} 处问题：{}".format(len(errors), "；".join(errors)), field="file")
-        self.errors = errors
+LABELS = {
+    "title": "title（名称）",
+    "source": "source（依据）",
+    "effective_year": "effective_year（起用年度）",
+}
+REASONS = {
+    "missing": "不能为空",
+    "string_too_short": "不能为空",
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "model_type": "应为键值结构",
+    "model_attributes_type": "应为键值结构",
+    "dict_type": "应为键值结构",
+    "list_type": "应为列表",
+}
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A pydantic location as a person reads it: ("stars", 1, "indicators", 2, "method") →
+    "第2颗星第3项指标 method"."""
+    parts = list(loc)
+    head = ""
+    if parts[:1] == ["stars"] and len(parts) > 1 and isinstance(parts[1], int):
+        head, parts = f"第{parts[1] + 1}颗星", parts[2:]
+        if parts[:1] == ["indicators"] and len(parts) > 1 and isinstance(parts[1], int):
+            head, parts = f"{head}第{parts[1] + 1}项指标", parts[2:]
+    elif parts[:2] == ["rules", "levels"] and len(parts) > 2 and isinstance(parts[2], int):
+        head, parts = f"rules.levels 第{parts[2] + 1}项", parts[3:]
+    rest = ".".join(str(p) for p in parts)
+    if not head:
+        return LABELS.get(rest, rest)
+    return f"{head} {rest}" if rest else head
+
+
+def _reason(err: ErrorDetails) -> str:
+    if err["type"] == "string_too_long":
+        return f"超过 {(err.get('ctx') or {}).get('max_length')} 个字"
+    if err["type"].startswith("decimal") or err["type"] == "finite_number":
+        return "应为数字"
+    return REASONS.get(err["type"], err["msg"])
+
+
+def _cross_references(data: dict[str, Any]) -> list[str]:
+    """What one field cannot see: codes unique among the stars and within each star, the precondition
+    star one of the stars. Read from the document as written, so these are listed with the rest."""
+    errors: list[str] = []
+    stars = data.get("stars") if isinstance(data.get("stars"), list) else []
+    seen_stars: set[str] = set()
+    for i, star in enumerate(stars or [], start=1):
+        if not isinstance(star, dict):
+            continue
+        code = str(star.get("code") or "").strip()
+        if code and code in seen_stars:
+            errors.append(f"第{i}颗星 code：与前面的星重复（{code}）")
+        seen_stars.add(code)
+        seen: set[str] = set()
+        indicators = star.get("indicators") if isinstance(star.get("indicators"), list) else []
+        for j, ind in enumerate(indicators or [], start=1):
+            ind_code = str(ind.get("code") or "").strip() if isinstance(ind, dict) else ""
+            if ind_code and ind_code in seen:
+                errors.append(f"第{i}颗星第{j}项指标 code：与本星前面的指标重复（{ind_code}）")
+            seen.add(ind_code)
+    rules = data.get("rules") if isinstance(data.get("rules"), dict) else {}
+    precondition = str(_unwrap_rule((rules or {}).get("precondition_star")) or "").strip()
+    if precondition and precondition not in seen_stars:
+        errors.append(f"rules.precondition_star：前置星“{precondition}”不在 stars 中")
+    return errors
 
 
 def load(raw: bytes, *, filename: str = "") -> dict[str, Any]:
@@ -93,141 +324,34 @@ def load_sample(applies_to: str) -> dict[str, Any]:
     return load(Path(SAMPLE_FILES[applies_to]).read_bytes(), filename="sample.yaml")
 
 
-def _rule_value(rules: dict[str, Any], key: str) -> Any:
-    value = rules.get(key)
-    return value.get("value") if isinstance(value, dict) else value
-
-
-def _int(value: Any, where: str, errors: list[str], *, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        errors.append(f"{where}：应为整数")
-        return 0
-    if not low <= value <= high:
-        errors.append(f"{where}：应在 {low} 到 {high} 之间")
-    return value
-
-
-def _text(value: Any, where: str, errors: list[str], *, max_len: int, required: bool = True) -> str:
-    if value is None or value == "":
-        if required:
-            errors.append(f"{where}：不能为空")
-        return ""
-    text = str(value).strip()
-    if len(text) > max_len:
-        errors.append(f"{where}：超过 {max_len} 个字")
-    return text
-
-
-def _indicator(raw: Any, where: str, errors: list[str]) -> IndicatorSpec | None:
-    if not isinstance(raw, dict):
-        errors.append(f"{where}：应为键值结构")
-        return None
-    code = _text(raw.get("code"), f"{where} code", errors, max_len=40)
-    text = _text(raw.get("text"), f"{where} text", errors, max_len=300)
-    method = str(raw.get("method", ""))
-    if method not in METHODS:
-        errors.append(f"{where} method：应为 yes_no、score 或 metric 之一")
-    weight = _int(raw.get("weight", 1), f"{where} weight", errors, low=1, high=100)
-    spec = IndicatorSpec(
-        code=code, text=text, method=method, weight=weight, evidence=str(raw.get("evidence", ""))[:300]
-    )
-    if method == "score":
-        spec.max_score = _int(raw.get("max_score"), f"{where} max_score", errors, low=1, high=1000)
-    if method == "metric":
-        spec.metric = str(raw.get("metric", ""))
-        if spec.metric not in METRICS:
-            errors.append(f"{where} metric：未知的测算指标“{spec.metric}”，可用：{'、'.join(METRICS)}")
-        spec.comparison = str(raw.get("comparison", ""))
-        if spec.comparison not in COMPARISONS:
-            errors.append(f'{where} comparison：应为 ">=" 或 "<="')
-        try:
-            spec.threshold = Decimal(str(raw.get("threshold")))
-            if not spec.threshold.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            errors.append(f"{where} threshold：应为数字")
-    return spec
-
-
 def parse(data: dict[str, Any]) -> CriteriaSpec:
     """Check a whole criteria document; raise ``CriteriaErrors`` listing every problem."""
+    fields = {
+        **data,
+        "effective_year": data.get("effective_year") or data.get("effective_from"),
+        "rules": {} if data.get("rules") is None else data["rules"],
+    }
     errors: list[str] = []
-    applies_to = str(data.get("applies_to", ""))
-    if applies_to not in APPLIES_TO:
-        errors.append("applies_to：应为 village（村）或 community（城市社区）")
-    title = _text(data.get("title"), "title（名称）", errors, max_len=200)
-    source = _text(data.get("source"), "source（依据）", errors, max_len=500)
-    eff = data.get("effective_year") or str(data.get("effective_from", ""))[:4]
+    doc: DocumentSpec | None = None
     try:
-        effective_year = int(eff)
-    except (TypeError, ValueError):
-        effective_year = 0
-        errors.append("effective_year（起用年度）：应为四位年份")
-    rules = data.get("rules") or {}
-    if not isinstance(rules, dict):
-        errors.append("rules：应为键值结构")
-        rules = {}
-    levels = _rule_value(rules, "levels")
-    clean_levels: list[dict[str, Any]] = []
-    if not isinstance(levels, list) or not levels:
-        errors.append("rules.levels：应列出星级档次（code、label、min_stars）")
-    else:
-        for i, lv in enumerate(levels, start=1):
-            if not isinstance(lv, dict) or lv.get("code") not in ("five", "four", "three"):
-                errors.append(f"rules.levels 第{i}项：code 应为 five、four 或 three")
-                continue
-            n = _int(lv.get("min_stars"), f"rules.levels 第{i}项 min_stars", errors, low=1, high=20)
-            clean_levels.append({"code": lv["code"], "label": str(lv.get("label", "")), "min_stars": n})
-    precondition = str(_rule_value(rules, "precondition_star") or "")
-
-    stars_raw = data.get("stars")
-    stars: list[StarSpec] = []
-    if not isinstance(stars_raw, list) or not stars_raw:
-        errors.append("stars：至少应有一颗星")
-        stars_raw = []
-    seen_stars: set[str] = set()
-    for i, raw in enumerate(stars_raw, start=1):
-        where = f"第{i}颗星"
-        if not isinstance(raw, dict):
-            errors.append(f"{where}：应为键值结构")
-            continue
-        code = _text(raw.get("code"), f"{where} code", errors, max_len=32)
-        if code in seen_stars:
-            errors.append(f"{where} code：与前面的星重复（{code}）")
-        seen_stars.add(code)
-        star = StarSpec(
-            code=code,
-            name=_text(raw.get("name"), f"{where} name", errors, max_len=50),
-            pass_percent=_int(raw.get("pass_percent"), f"{where} pass_percent", errors, low=1, high=100),
-            description=str(raw.get("description", ""))[:2000],
-        )
-        inds = raw.get("indicators")
-        if not isinstance(inds, list) or not inds:
-            errors.append(f"{where} indicators：至少应有一项指标")
-            inds = []
-        seen_inds: set[str] = set()
-        for j, ind_raw in enumerate(inds, start=1):
-            ind = _indicator(ind_raw, f"{where}第{j}项指标", errors)
-            if ind is None:
-                continue
-            if ind.code in seen_inds:
-                errors.append(f"{where}第{j}项指标 code：与本星前面的指标重复（{ind.code}）")
-            seen_inds.add(ind.code)
-            star.indicators.append(ind)
-        stars.append(star)
-    if precondition and precondition not in seen_stars:
-        errors.append(f"rules.precondition_star：前置星“{precondition}”不在 stars 中")
-    if errors:
+        doc = DocumentSpec.model_validate(fields)
+    except ValidationError as exc:
+        errors = [f"{_where(err['loc'])}：{_reason(err)}" for err in exc.errors(include_url=False)]
+    errors += _cross_references(data)
+    if errors or doc is None:
         raise CriteriaErrors(errors)
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
     return CriteriaSpec(
-        applies_to=applies_to,
-        title=title,
-        source=source,
-        sample=bool(data.get("sample", False)),
-        effective_year=effective_year,
-        rules={"precondition_star": precondition, "levels": clean_levels},
-        stars=stars,
+        applies_to=doc.applies_to,
+        title=doc.title,
+        source=doc.source,
+        sample=doc.sample,
+        effective_year=doc.effective_year,
+        rules={
+            "precondition_star": doc.rules.precondition_star,
+            "levels": [lv.model_dump() for lv in doc.rules.levels],
+        },
+        stars=doc.stars,
         document=json.loads(canonical),
         digest=hashlib.sha256(canonical.encode()).hexdigest(),
     )

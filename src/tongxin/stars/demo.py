@@ -5,12 +5,12 @@ townships. Deterministic: fixed choices, dates relative to today."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.utils import timezone
 
 from tongxin.accounts.demo_users import demo_user
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs.models import PartyOrg, Region
 from tongxin.stars import services, sources
 from tongxin.stars.models import Indicator, StarCycle
@@ -107,11 +107,9 @@ def _run(
     return services.finalise_cycle(actor=county_admin, cycle=cycle, now=approve_at + timedelta(days=25))
 
 
-def build(ctx: dict[str, Any]) -> None:
-    regions: dict[str, Region] = ctx["regions"]  # type: ignore[assignment]
-    orgs: dict[str, PartyOrg] = ctx["orgs"]  # type: ignore[assignment]
-    services.load_sample_criteria(actor=None, applies_to="village")
-    services.load_sample_criteria(actor=None, applies_to="community")
+def build(*, regions: dict[str, Region], orgs: dict[str, PartyOrg]) -> None:
+    services.load_sample_criteria(actor=SYSTEM, applies_to="village")
+    services.load_sample_criteria(actor=SYSTEM, applies_to="community")
 
     leaders = [_user(u, n, "county_leader", [regions[t] for t in towns]) for u, n, towns in LEADERS]
     admins = {t: _user(u, n, "township_admin", [regions[t]]) for u, n, t in TOWNSHIP_ADMINS}
@@ -155,7 +153,7 @@ def build(ctx: dict[str, Any]) -> None:
     )  # fmt: skip
 
     # Weak and lax branches, with plans, pairings and rectification tasks in every state.
-    weak_xiwen = services.list_weak_branch(
+    services.list_weak_branch(
         actor=county_admin, org=orgs["西温村党支部"], year=year, reason="班子不团结，组织生活不经常",
         plan="选派第一书记，县级领导包村，半年内完成整顿", now=start,
     )  # fmt: skip
@@ -176,7 +174,7 @@ def build(ctx: dict[str, Any]) -> None:
     )  # fmt: skip
     owner = secretaries["西温村"]
     made = now - timedelta(days=40)
-    overdue = services.create_task(
+    services.create_task(
         actor=li, org=orgs["西温村党支部"], problem="组织生活记录不全", visit=visit, owner=owner,
         required_outcome="补齐本年度三会一课记录，支委会每月召开", deadline=(now - timedelta(days=10)).date(), now=made,
     )  # fmt: skip
@@ -204,4 +202,3 @@ def build(ctx: dict[str, Any]) -> None:
         actor=secretaries["李梧村"], task=verified, report="已清理并布置", now=now - timedelta(days=20)
     )
     services.verify_task(actor=li, task=verified, now=now - timedelta(days=18))
-    ctx["stars"] = {"cycles": cycles, "weak": weak_xiwen, "tasks": [overdue, reported, returned, verified]}

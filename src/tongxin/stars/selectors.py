@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tongxin.accounts.models import Grant, User
@@ -24,7 +26,7 @@ from tongxin.stars.models import (
     WeakBranch,
 )
 from tongxin.stars.models.cycle import Level
-from tongxin.stars.services._common import (
+from tongxin.stars.services.access import (
     APPROVE,
     BRANCH_KINDS,
     MANAGE,
@@ -52,7 +54,7 @@ def this_year() -> int:
 
 
 # --- branches and cycles ------------------------------------------------------------------------
-def branches_for(user: Any, perm: str = VIEW) -> QuerySet[PartyOrg]:
+def branches_for(user: User, perm: str = VIEW) -> QuerySet[PartyOrg]:
     """Village and community party organisations in the user's scope (the ones that are rated)."""
     qs = PartyOrg.objects.filter(
         kind__in=BRANCH_KINDS, region__kind__in=VILLAGE_KINDS, is_active=True
@@ -60,7 +62,7 @@ def branches_for(user: Any, perm: str = VIEW) -> QuerySet[PartyOrg]:
     return scoped(qs, user, perm).order_by("region_path", "path")
 
 
-def branch_for(user: Any, pk: int, perm: str = VIEW) -> PartyOrg:
+def branch_for(user: User, pk: int, perm: str = VIEW) -> PartyOrg:
     qs = PartyOrg.objects.filter(kind__in=BRANCH_KINDS, region__kind__in=VILLAGE_KINDS).select_related(
         "region"
     )
@@ -70,7 +72,7 @@ def branch_for(user: Any, pk: int, perm: str = VIEW) -> PartyOrg:
 # Lists fetch their related rows for the page shown (prefetch, by id) rather than joining: a join
 # lets PostgreSQL hash the whole organisation table for a page of 50 rows.
 def cycles_for(
-    user: Any,
+    user: User,
     perm: str = VIEW,
     *,
     year: int | None = None,
@@ -93,7 +95,7 @@ def cycles_for(
     return scoped(qs, user, perm).order_by("region_path", "org_path")
 
 
-def cycle_for(user: Any, pk: int, perm: str = VIEW) -> StarCycle:
+def cycle_for(user: User, pk: int, perm: str = VIEW) -> StarCycle:
     qs = StarCycle.objects.select_related("org", "region", "township", "criteria_set")
     return get_scoped_or_404(qs, user, perm, pk=pk)
 
@@ -107,7 +109,7 @@ def years_of(org: PartyOrg) -> list[int]:
     return list(StarCycle.objects.filter(org=org).order_by("-year").values_list("year", flat=True))
 
 
-def review_queue(user: Any) -> dict[str, QuerySet[Any]]:
+def review_queue(user: User) -> dict[str, QuerySet[Any]]:
     """What waits for this user: township first ratings, county approvals, open objections."""
     out: dict[str, QuerySet[Any]] = {}
     if user.has_perm_anywhere(RATE):
@@ -133,15 +135,13 @@ def notice_cycles(*, today: date | None = None) -> QuerySet[StarCycle]:
 
 
 def notice_cycle(pk: int) -> StarCycle:
-    from django.http import Http404
-
     cycle = notice_cycles().filter(pk=pk).first()
     if cycle is None:
         raise Http404("该村（社区）不在公示期内。")
     return cycle
 
 
-def objection_for(user: Any, pk: int, perm: str = APPROVE) -> Objection:
+def objection_for(user: User, pk: int, perm: str = APPROVE) -> Objection:
     return get_scoped_or_404(Objection.objects.select_related("cycle"), user, perm, pk=pk)
 
 
@@ -152,8 +152,6 @@ def criteria_sets() -> QuerySet[CriteriaSet]:
 
 
 def criteria_set(pk: int) -> CriteriaSet:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(CriteriaSet.objects.prefetch_related("stars__indicators"), pk=pk)
 
 
@@ -165,21 +163,21 @@ class Candidates:
     unavailable: list[str] = field(default_factory=list)
 
 
-def evidence_for(user: Any, pk: int, perm: str = VIEW) -> Evidence:
+def evidence_for(user: User, pk: int, perm: str = VIEW) -> Evidence:
     return get_scoped_or_404(Evidence.objects.all(), user, perm, pk=pk)
 
 
-def evidence_library(user: Any, region: Region) -> QuerySet[Evidence]:
+def evidence_library(user: User, region: Region) -> QuerySet[Evidence]:
     """Evidence already on file for a village (any year): attach it again, never re-upload."""
     return scoped(Evidence.objects.filter(region=region), user, VIEW).order_by("-created_at")
 
 
-def evidence_candidates(user: Any, region: Region) -> Candidates:
+def evidence_candidates(user: User, region: Region) -> Candidates:
     linked_ids = {(e.kind, e.ref_id) for e in Evidence.objects.filter(region=region).exclude(kind="file")}
     out = Candidates(library=list(evidence_library(user, region)[:100]))
     for kind, src in sources.SOURCES.items():
         if not sources.available(kind):
-            out.unavailable.append(f"{src.label}（{src.module}.{src.function} 尚未提供）")
+            out.unavailable.append(f"{src.label}（{src.pending}）")
             continue
         out.linked[kind] = [
             r for r in sources.candidates(kind, region=region) if (kind, r.ref_id) not in linked_ids
@@ -188,14 +186,14 @@ def evidence_candidates(user: Any, region: Region) -> Candidates:
 
 
 # --- lists -------------------------------------------------------------------------------------
-def level_list(user: Any, *, year: int, level: str, township: int | None = None) -> QuerySet[StarCycle]:
+def level_list(user: User, *, year: int, level: str, township: int | None = None) -> QuerySet[StarCycle]:
     """Branches of a final level in the year (五星/四星/三星/三星以下)."""
     return cycles_for(user, VIEW, year=year, level=level, township=township).filter(
         state=StarCycle.State.FINAL
     )
 
 
-def weak_list(user: Any, *, year: int, township: int | None = None, state: str = "") -> QuerySet[WeakBranch]:
+def weak_list(user: User, *, year: int, township: int | None = None, state: str = "") -> QuerySet[WeakBranch]:
     qs = WeakBranch.objects.filter(year=year).prefetch_related("org", "region", "township")
     if township:
         qs = qs.filter(township_id=township)
@@ -204,20 +202,20 @@ def weak_list(user: Any, *, year: int, township: int | None = None, state: str =
     return scoped(qs, user, VIEW).order_by("region_path")
 
 
-def weak_for(user: Any, pk: int, perm: str = VIEW) -> WeakBranch:
+def weak_for(user: User, pk: int, perm: str = VIEW) -> WeakBranch:
     return get_scoped_or_404(WeakBranch.objects.select_related("org", "region"), user, perm, pk=pk)
 
 
-def pairings(user: Any, *, year: int) -> QuerySet[Pairing]:
+def pairings(user: User, *, year: int) -> QuerySet[Pairing]:
     qs = Pairing.objects.filter(year=year, ended_at__isnull=True).select_related("strong", "weak")
     return scoped(qs, user, VIEW).order_by("region_path")
 
 
-def pairing_for(user: Any, pk: int, perm: str = MANAGE) -> Pairing:
+def pairing_for(user: User, pk: int, perm: str = MANAGE) -> Pairing:
     return get_scoped_or_404(Pairing.objects.select_related("strong", "weak"), user, perm, pk=pk)
 
 
-def townships_for(user: Any) -> QuerySet[Region]:
+def townships_for(user: User) -> QuerySet[Region]:
     return scoped(Region.objects.filter(kind__in=TOWNSHIP_KINDS), user, VIEW).order_by("path")
 
 
@@ -271,47 +269,75 @@ def _by_county(rows: list[TownshipRow]) -> list[TownshipRow]:
     return sorted(out.values(), key=lambda r: r.township.path)
 
 
-def county_view(user: Any, *, year: int, today: date | None = None) -> CountyView:
+# Up to this many whole townships are named in the roll-up queries (SQLite takes 32,766 parameters;
+# a province has ~2,000 townships). Beyond it the roll-up filters by path prefix instead.
+TOWNSHIP_LIST_LIMIT = 10_000
+
+
+def _whole_townships(user: User, towns: dict[int, Region]) -> list[int] | None:
+    """The townships the user sees *entirely*, when that is all they see: every grant for ``VIEW`` is a
+    region grant at or above a township (county administrator, township administrator, county leader,
+    a province-wide administrator). Then "rows in scope" equals "rows of these townships", and the
+    roll-ups can walk the township-ordered covering indexes instead of sorting every row under a path
+    prefix. None (filter by path) for anyone with a grant below a township or in the organisation tree."""
+    paths = user.scope_paths(VIEW)
+    if paths.get("org") or not towns or len(towns) > TOWNSHIP_LIST_LIMIT:
+        return None
+    town_paths = [t.path for t in towns.values()]
+    if not all(any(tp.startswith(p) for tp in town_paths) for p in paths.get("region", [])):
+        return None
+    return sorted(towns)
+
+
+def _in_scope(qs: QuerySet[Any], user: User, whole: list[int] | None) -> QuerySet[Any]:
+    return qs.filter(township_id__in=whole) if whole is not None else scoped(qs, user, VIEW)
+
+
+def county_view(user: User, *, year: int, today: date | None = None) -> CountyView:
     """抓两头带中间 by township: final levels, weak branches, and rectification by state, overdue
-    and on-time rate — each a grouped count over indexed columns, never a loop over branches."""
+    and on-time rate — each a grouped count over a township-ordered covering index, never a loop over
+    branches."""
     today = today or timezone.localdate()
-    towns = {t.pk: t for t in townships_for(user)}
+    # Tuples, not dicts or full rows: a province reads ~1,500 townships and ~15,000 grouped counts.
+    towns = {t.pk: t for t in townships_for(user).only("id", "name", "path", "parent_id")}
+    whole = _whole_townships(user, towns)
     levels: dict[int, dict[str, int]] = {}
-    for lr in (
-        scoped(StarCycle.objects.filter(year=year), user, VIEW)
+    for tid, level, n in (
+        _in_scope(StarCycle.objects.filter(year=year), user, whole)
         .values("township_id", "current_level")
         .annotate(n=Count("*"))
+        .values_list("township_id", "current_level", "n")
         .order_by()
     ):
-        levels.setdefault(lr["township_id"], {})[lr["current_level"] or "none"] = lr["n"]
-    weak: dict[int, int] = {
-        r["township_id"]: r["n"]
-        for r in scoped(WeakBranch.objects.filter(year=year, state=WeakBranch.State.LISTED), user, VIEW)
+        levels.setdefault(tid, {})[level or "none"] = n
+    weak: dict[int, int] = dict(
+        _in_scope(WeakBranch.objects.filter(year=year, state=WeakBranch.State.LISTED), user, whole)
         .values("township_id")
         .annotate(n=Count("*"))
+        .values_list("township_id", "n")
         .order_by()
-    }
+    )
     # One pass over the tasks: by township and state, with the late ones and the ones done on time.
     tasks: dict[int, dict[str, int]] = {}
     overdue: dict[int, int] = {}
     timing: dict[int, tuple[int, int]] = {}
     open_states = {RectificationTask.State.OPEN, RectificationTask.State.RETURNED}
-    for tr in (
-        scoped(RectificationTask.objects.all(), user, VIEW)
+    for tid, state, n, late, ok in (
+        _in_scope(RectificationTask.objects.all(), user, whole)
         .values("township_id", "state")
         .annotate(
             n=Count("*"),
             late=Count("deadline", filter=Q(deadline__lt=today)),
             ok=Count("on_time", filter=Q(on_time=True)),
         )
+        .values_list("township_id", "state", "n", "late", "ok")
         .order_by()
     ):
-        tid = tr["township_id"]
-        tasks.setdefault(tid, {})[tr["state"]] = tr["n"]
-        if tr["state"] in open_states:
-            overdue[tid] = overdue.get(tid, 0) + tr["late"]
-        elif tr["state"] == RectificationTask.State.VERIFIED:
-            timing[tid] = (tr["n"], tr["ok"])
+        tasks.setdefault(tid, {})[state] = n
+        if state in open_states:
+            overdue[tid] = overdue.get(tid, 0) + late
+        elif state == RectificationTask.State.VERIFIED:
+            timing[tid] = (n, ok)
     ids = sorted(set(towns) | set(levels) | set(tasks), key=lambda i: towns[i].path if i in towns else "")
     missing = [i for i in ids if i not in towns]
     if missing:
@@ -360,7 +386,7 @@ def county_view(user: Any, *, year: int, today: date | None = None) -> CountyVie
 
 
 # --- supervision -------------------------------------------------------------------------------
-def assignments(user: Any, townships: list[Region]) -> dict[int, list[str]]:
+def assignments(user: User, townships: list[Region]) -> dict[int, list[str]]:
     """Which county leaders are assigned (分包) to each township: their ``county_leader`` grants."""
     paths = {t.path: t.pk for t in townships}
     out: dict[int, list[str]] = {}
@@ -377,18 +403,25 @@ def assigned_townships(user: User) -> list[Region]:
     return list(scoped(Region.objects.filter(kind__in=TOWNSHIP_KINDS), user, SUPERVISE).order_by("path"))
 
 
-def visits_for(user: Any) -> QuerySet[SupervisionVisit]:
+def supervised_regions(user: User) -> QuerySet[Region]:
+    """The townships and villages (communities) where ``user`` may record a supervision visit."""
+    return scoped(
+        Region.objects.filter(kind__in=(*TOWNSHIP_KINDS, *VILLAGE_KINDS)), user, SUPERVISE
+    ).order_by("path")
+
+
+def visits_for(user: User) -> QuerySet[SupervisionVisit]:
     return scoped(SupervisionVisit.objects.select_related("region", "supervisor"), user, VIEW)
 
 
-def visit_for(user: Any, pk: int, perm: str = VIEW) -> SupervisionVisit:
+def visit_for(user: User, pk: int, perm: str = VIEW) -> SupervisionVisit:
     return get_scoped_or_404(
         SupervisionVisit.objects.select_related("region", "supervisor"), user, perm, pk=pk
     )
 
 
 def tasks_for(
-    user: Any,
+    user: User,
     perm: str = VIEW,
     *,
     state: str = "",
@@ -412,7 +445,7 @@ def tasks_for(
     return scoped(qs, user, perm).order_by("deadline", "id")
 
 
-def task_for(user: Any, pk: int, perm: str = VIEW) -> RectificationTask:
+def task_for(user: User, pk: int, perm: str = VIEW) -> RectificationTask:
     qs = RectificationTask.objects.select_related("org", "region", "township", "owner", "visit")
     return get_scoped_or_404(qs, user, perm, pk=pk)
 
@@ -444,7 +477,7 @@ def path_q(field_name: str, prefix: str) -> Q:
 LEVEL_LABELS = dict(Level.choices)
 
 
-def owner_candidates(user: Any) -> QuerySet[User]:
+def owner_candidates(user: User) -> QuerySet[User]:
     """Possible task owners for a supervisor: village secretaries and township administrators
     whose grants lie under the supervisor's assigned area."""
     q = Q()

@@ -70,6 +70,7 @@ class StarCycle(models.Model):  # type: ignore[django-manager-missing]
                 name="stars_cycle_rollup",
                 opclasses=["int4_ops", "varchar_pattern_ops", "int8_ops", "varchar_pattern_ops"],
             ),
+            models.Index(fields=["year", "township_id", "current_level"], name="stars_cycle_by_township"),
             models.Index(fields=["year", "current_level", "region_path"], name="stars_cycle_year_level"),
             models.Index(fields=["year", "state", "region_path"], name="stars_cycle_year_state"),
         ]

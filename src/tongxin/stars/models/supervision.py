@@ -92,6 +92,10 @@ class RectificationTask(models.Model):  # type: ignore[django-manager-missing]
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops", "int8_ops", "bool_ops"],
             ),
             models.Index(fields=["state", "deadline"], name="stars_task_state_deadline"),
+            # The same roll-up for users who see whole townships, read in township order (no sort).
+            models.Index(
+                fields=["township_id", "state", "deadline", "on_time"], name="stars_task_by_township"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from tongxin.accounts.models import User
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.stars import criteria_io
 from tongxin.stars.models import CriteriaSet, Indicator, Star
-from tongxin.stars.services._common import MANAGE
+from tongxin.stars.services.access import MANAGE, user_row
 
 
 @service("stars.criteria.import")
-def import_criteria(*, actor: Any, data: dict[str, Any]) -> CriteriaSet:
+def import_criteria(*, actor: User, data: dict[str, Any]) -> CriteriaSet:
     """Check the whole document and save it as the next version of its kind (村 or 城市社区).
 
     Importing the same document as the latest version again returns that version (a retry).
     Cycles already started keep the version they were started with.
     """
-    if actor is not None and not actor.has_perm_anywhere(MANAGE):
+    if not actor.has_perm_anywhere(MANAGE):
         raise DomainError("只有县级管理员可以导入评定标准。", code="forbidden")
     spec = criteria_io.parse(data)
     latest = (
@@ -40,7 +41,7 @@ def import_criteria(*, actor: Any, data: dict[str, Any]) -> CriteriaSet:
         rules=spec.rules,
         document=spec.document,
         digest=spec.digest,
-        created_by=actor,
+        created_by=user_row(actor),
     )
     for s_order, star_spec in enumerate(spec.stars, start=1):
         star = Star.objects.create(
@@ -79,7 +80,7 @@ def import_criteria(*, actor: Any, data: dict[str, Any]) -> CriteriaSet:
 
 
 @service("stars.criteria.load_sample")
-def load_sample_criteria(*, actor: Any, applies_to: str) -> CriteriaSet:
+def load_sample_criteria(*, actor: User, applies_to: str) -> CriteriaSet:
     """Import the shipped sample set (样例) for villages or communities; a repeat returns it."""
     if applies_to not in criteria_io.SAMPLE_FILES:
         raise DomainError("适用对象应为村或城市社区。", field="applies_to")

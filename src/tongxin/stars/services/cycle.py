@@ -9,6 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.core import audit, workdays
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
@@ -25,7 +27,7 @@ from tongxin.stars.models import (
     StarCycle,
     StarResult,
 )
-from tongxin.stars.services._common import (
+from tongxin.stars.services.access import (
     APPROVE,
     RATE,
     SELF_ASSESS,
@@ -35,6 +37,7 @@ from tongxin.stars.services._common import (
     procedure,
     require,
     township_of,
+    user_row,
 )
 
 S = StarCycle.State
@@ -64,7 +67,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _transition(
-    cycle: StarCycle, event: str, *, actor: Any, reason: str = "", now: datetime, **fields: Any
+    cycle: StarCycle, event: str, *, actor: User, reason: str = "", now: datetime, **fields: Any
 ) -> StarCycle:
     """Move ``cycle`` by ``event`` with a conditional update (a concurrent step makes this fail
     cleanly), then record the transition."""
@@ -85,7 +88,7 @@ def _transition(
         event=event,
         from_state=from_state,
         to_state=to_state,
-        actor=actor,
+        actor=user_row(actor),
         at=now,
         reason=reason,
     )
@@ -93,7 +96,7 @@ def _transition(
 
 
 def _result(
-    cycle: StarCycle, stage: str, stars: list[str], *, actor: Any, reason: str, now: datetime,
+    cycle: StarCycle, stage: str, stars: list[str], *, actor: User, reason: str, now: datetime,
     detail: dict[str, Any] | None = None,
 ) -> StarResult:  # fmt: skip
     outcome = scoring.apply_rules(cycle.criteria_set, stars)
@@ -109,7 +112,7 @@ def _result(
         count=outcome.count,
         level=outcome.level,
         detail=detail or {},
-        actor=actor,
+        actor=user_row(actor),
         at=now,
         reason=reason,
     )
@@ -148,7 +151,7 @@ def _check_stars(cycle: StarCycle, stars: list[str]) -> list[str]:
 
 @service("stars.cycle.declare")
 def declare_target(
-    *, actor: Any, org: PartyOrg, year: int, target_stars: int, reason: str = "", now: datetime | None = None
+    *, actor: User, org: PartyOrg, year: int, target_stars: int, reason: str = "", now: datetime | None = None
 ) -> StarCycle:
     """Declare the year's target star level (保三冲四争五) and open the self-assessment. Declaring
     again while still self-assessing changes the target; the same declaration twice is a no-op."""
@@ -198,7 +201,7 @@ def declare_target(
         event="declare",
         from_state="",
         to_state=S.SELF_ASSESSING,
-        actor=actor,
+        actor=user_row(actor),
         at=now,
         reason=reason,
     )
@@ -215,7 +218,7 @@ def declare_target(
     return cycle
 
 
-def _editable(actor: Any, cycle: StarCycle) -> None:
+def _editable(actor: User, cycle: StarCycle) -> None:
     require(
         actor,
         SELF_ASSESS,
@@ -234,9 +237,9 @@ def _indicator_of(cycle: StarCycle, indicator_id: int) -> Indicator:
     return ind
 
 
-def _assessment(cycle: StarCycle, indicator: Indicator, actor: Any, now: datetime) -> IndicatorAssessment:
+def _assessment(cycle: StarCycle, indicator: Indicator, actor: User, now: datetime) -> IndicatorAssessment:
     a, _ = IndicatorAssessment.objects.get_or_create(
-        cycle=cycle, indicator=indicator, defaults={"updated_by": actor, "updated_at": now}
+        cycle=cycle, indicator=indicator, defaults={"updated_by": user_row(actor), "updated_at": now}
     )
     return a
 
@@ -244,7 +247,7 @@ def _assessment(cycle: StarCycle, indicator: Indicator, actor: Any, now: datetim
 @service("stars.assessment.save")
 def assess_indicator(
     *,
-    actor: Any,
+    actor: User,
     cycle: StarCycle,
     indicator_id: int,
     met: bool | None = None,
@@ -272,7 +275,7 @@ def assess_indicator(
     a.score = score if ind.method == Indicator.Method.SCORE else None
     a.note = note.strip()
     a.updated_at = now
-    a.updated_by = actor
+    a.updated_by = user_row(actor)
     a.save(update_fields=["met", "score", "note", "updated_at", "updated_by"])
     audit.record(
         actor=actor,
@@ -287,7 +290,7 @@ def assess_indicator(
 
 @service("stars.assessment.attach")
 def attach_evidence(
-    *, actor: Any, cycle: StarCycle, indicator_id: int, evidence: Evidence, now: datetime | None = None
+    *, actor: User, cycle: StarCycle, indicator_id: int, evidence: Evidence, now: datetime | None = None
 ) -> IndicatorAssessment:
     """Attach an evidence row (of this village, any year) to one indicator. Attaching twice is a no-op."""
     now = _now(now)
@@ -311,7 +314,7 @@ def attach_evidence(
 
 @service("stars.assessment.detach")
 def detach_evidence(
-    *, actor: Any, cycle: StarCycle, indicator_id: int, evidence: Evidence
+    *, actor: User, cycle: StarCycle, indicator_id: int, evidence: Evidence
 ) -> IndicatorAssessment:
     """Take an evidence row off one indicator (the evidence itself stays for other uses)."""
     _editable(actor, cycle)
@@ -328,7 +331,7 @@ def detach_evidence(
 
 
 @service("stars.cycle.submit")
-def submit_self_assessment(*, actor: Any, cycle: StarCycle, now: datetime | None = None) -> StarCycle:
+def submit_self_assessment(*, actor: User, cycle: StarCycle, now: datetime | None = None) -> StarCycle:
     """Submit the self-assessment to the township. Every judged indicator must be filled in; the
     values, live figures and evidence at this moment are kept in the self-stage result."""
     now = _now(now)
@@ -353,7 +356,7 @@ def submit_self_assessment(*, actor: Any, cycle: StarCycle, now: datetime | None
 
 @service("stars.cycle.rate")
 def rate_cycle(
-    *, actor: Any, cycle: StarCycle, stars: list[str], reason: str = "", now: datetime | None = None
+    *, actor: User, cycle: StarCycle, stars: list[str], reason: str = "", now: datetime | None = None
 ) -> StarCycle:
     """The township's first rating: the stars it finds earned. Differing from the self-assessment
     needs a reason."""
@@ -375,7 +378,7 @@ def rate_cycle(
 
 
 @service("stars.cycle.return")
-def return_cycle(*, actor: Any, cycle: StarCycle, reason: str, now: datetime | None = None) -> StarCycle:
+def return_cycle(*, actor: User, cycle: StarCycle, reason: str, now: datetime | None = None) -> StarCycle:
     """Send the cycle one step back: the township returns a self-assessment to the village, the
     county returns a first rating to the township. A reason is required."""
     now = _now(now)
@@ -393,7 +396,7 @@ def return_cycle(*, actor: Any, cycle: StarCycle, reason: str, now: datetime | N
 
 @service("stars.cycle.approve")
 def approve_cycle(
-    *, actor: Any, cycle: StarCycle, stars: list[str], reason: str = "", now: datetime | None = None
+    *, actor: User, cycle: StarCycle, stars: list[str], reason: str = "", now: datetime | None = None
 ) -> StarCycle:
     """County approval: fix the stars and start the public notice of N working days
     (rule ``stars_procedure.notice_workdays``). Differing from the township needs a reason."""
@@ -426,10 +429,10 @@ def approve_cycle(
 
 
 @service("stars.objection.raise")
-def raise_objection(*, actor: Any, cycle: StarCycle, reason: str, now: datetime | None = None) -> Objection:
+def raise_objection(*, actor: User, cycle: StarCycle, reason: str, now: datetime | None = None) -> Objection:
     """Anyone who can read the notice may object, with a reason, while the notice runs."""
     now = _now(now)
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor.is_system or not actor.is_authenticated:
         raise DomainError("请先登录再提出异议。", code="forbidden")
     reason = clean_reason(reason, label="异议理由")
     today = timezone.localtime(now).date()
@@ -442,7 +445,7 @@ def raise_objection(*, actor: Any, cycle: StarCycle, reason: str, now: datetime 
 
 @service("stars.objection.resolve")
 def resolve_objection(
-    *, actor: Any, objection: Objection, upheld: bool, resolution: str, now: datetime | None = None
+    *, actor: User, objection: Objection, upheld: bool, resolution: str, now: datetime | None = None
 ) -> Objection:
     """The county decides an objection. Upheld: the cycle goes back to county review (the notice
     stops; a new approval starts a new notice). Dismissed: the notice goes on."""
@@ -453,7 +456,7 @@ def resolve_objection(
     changed = Objection.objects.filter(pk=objection.pk, state=Objection.State.OPEN).update(
         state=Objection.State.UPHELD if upheld else Objection.State.DISMISSED,
         resolution=resolution,
-        resolved_by=actor,
+        resolved_by=user_row(actor),
         resolved_at=now,
     )
     if changed != 1:
@@ -477,7 +480,7 @@ def _apply_final(cycle: StarCycle, result: StarResult) -> None:
 
 
 @service("stars.cycle.finalise")
-def finalise_cycle(*, actor: Any, cycle: StarCycle, now: datetime | None = None) -> StarCycle:
+def finalise_cycle(*, actor: User, cycle: StarCycle, now: datetime | None = None) -> StarCycle:
     """After the notice period, with no open objection, the approved stars become the final rating."""
     now = _now(now)
     require(actor, APPROVE, "只有县级可以确定星级。", region_path=cycle.region_path)
@@ -505,7 +508,7 @@ def finalise_cycle(*, actor: Any, cycle: StarCycle, now: datetime | None = None)
 
 @service("stars.cycle.remove_star")
 def remove_star(
-    *, actor: Any, cycle: StarCycle, star_code: str, reason: str, now: datetime | None = None
+    *, actor: User, cycle: StarCycle, star_code: str, reason: str, now: datetime | None = None
 ) -> StarCycle:
     """摘星: dynamic review removes one star, with a reason. Removing the precondition star takes
     the others with it (the star rules)."""
@@ -542,7 +545,7 @@ def close_due_notices(now: datetime) -> int:
     for pk in list(due):
         cycle = StarCycle.objects.get(pk=pk)
         try:
-            finalise_cycle(actor=None, cycle=cycle, now=now)
+            finalise_cycle(actor=SYSTEM, cycle=cycle, now=now)
         except DomainError:
             continue
         done += 1

@@ -12,7 +12,7 @@ from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Region
 from tongxin.stars import sources
 from tongxin.stars.models import Evidence, RectificationTask, StarCycle
-from tongxin.stars.services._common import SELF_ASSESS, VIEW, require
+from tongxin.stars.services.access import SELF_ASSESS, VIEW, require
 from tongxin.stars.services.cycle import attach_evidence
 from tongxin.stars.services.supervision import report_task
 

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import PartyOrg
 from tongxin.stars.models import Pairing, WeakBranch
-from tongxin.stars.services._common import MANAGE, branch_region, clean_reason, require, township_of
+from tongxin.stars.services.access import (
+    MANAGE,
+    branch_region,
+    clean_reason,
+    require,
+    township_of,
+    user_row,
+)
 
 
 @service("stars.weak.list")
 def list_weak_branch(
-    *, actor: Any, org: PartyOrg, year: int, reason: str, plan: str, now: datetime | None = None
+    *, actor: User, org: PartyOrg, year: int, reason: str, plan: str, now: datetime | None = None
 ) -> WeakBranch:
     """Put a branch on the year's list of weak and lax branches, with the reason and the plan."""
     now = now or timezone.now()
@@ -37,20 +44,22 @@ def list_weak_branch(
         reason=reason,
         plan=plan,
         listed_at=now,
-        listed_by=actor,
+        listed_by=user_row(actor),
     )
     audit.record(actor=actor, action="stars.weak.list", target=weak, after={"year": year, "reason": reason})
     return weak
 
 
 @service("stars.weak.lift")
-def lift_weak_branch(*, actor: Any, weak: WeakBranch, reason: str, now: datetime | None = None) -> WeakBranch:
+def lift_weak_branch(
+    *, actor: User, weak: WeakBranch, reason: str, now: datetime | None = None
+) -> WeakBranch:
     """Take a branch off the list once it is rectified (摘帽), with the reason."""
     now = now or timezone.now()
     require(actor, MANAGE, "只有县级可以为软弱涣散党组织摘帽。", region_path=weak.region_path)
     reason = clean_reason(reason, label="摘帽理由")
     changed = WeakBranch.objects.filter(pk=weak.pk, state=WeakBranch.State.LISTED).update(
-        state=WeakBranch.State.LIFTED, lifted_at=now, lifted_by=actor, lift_reason=reason
+        state=WeakBranch.State.LIFTED, lifted_at=now, lifted_by=user_row(actor), lift_reason=reason
     )
     if changed != 1:
         raise DomainError("该党组织已摘帽。", field="state")
@@ -61,7 +70,7 @@ def lift_weak_branch(*, actor: Any, weak: WeakBranch, reason: str, now: datetime
 
 @service("stars.pairing.create")
 def pair_branches(
-    *, actor: Any, strong: PartyOrg, weak: PartyOrg, year: int, note: str = "", now: datetime | None = None
+    *, actor: User, strong: PartyOrg, weak: PartyOrg, year: int, note: str = "", now: datetime | None = None
 ) -> Pairing:
     """结对共建: a strong branch is paired with a weak one for the year."""
     now = now or timezone.now()
@@ -82,7 +91,7 @@ def pair_branches(
         org_path=weak.path,
         note=note.strip()[:300],
         created_at=now,
-        created_by=actor,
+        created_by=user_row(actor),
     )
     audit.record(
         actor=actor, action="stars.pairing.create", target=pairing,
@@ -92,7 +101,7 @@ def pair_branches(
 
 
 @service("stars.pairing.end")
-def end_pairing(*, actor: Any, pairing: Pairing, now: datetime | None = None) -> Pairing:
+def end_pairing(*, actor: User, pairing: Pairing, now: datetime | None = None) -> Pairing:
     now = now or timezone.now()
     require(actor, MANAGE, "只能结束本县的结对。", region_path=pairing.region_path)
     if Pairing.objects.filter(pk=pairing.pk, ended_at__isnull=True).update(ended_at=now) != 1:

@@ -10,19 +10,21 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.core.scoping import in_scope
 from tongxin.orgs.models import PartyOrg, Region
 from tongxin.stars.models import Evidence, RectificationTask, SupervisionVisit, TaskTransition
-from tongxin.stars.services._common import (
+from tongxin.stars.services.access import (
     SUPERVISE,
     VIEW,
     branch_region,
     clean_reason,
     require,
     township_of,
+    user_row,
 )
 
 T = RectificationTask.State
@@ -46,7 +48,7 @@ def _today(now: datetime) -> date:
 
 
 def _move(
-    task: RectificationTask, event: str, *, actor: Any, reason: str, now: datetime, **fields: Any
+    task: RectificationTask, event: str, *, actor: User, reason: str, now: datetime, **fields: Any
 ) -> None:
     from_state = task.state
     to_state = TASK_TRANSITIONS.get(from_state, {}).get(event)
@@ -59,17 +61,25 @@ def _move(
         raise DomainError("该任务刚被他人处理，请刷新后重试。", field="state")
     task.refresh_from_db()
     TaskTransition.objects.create(
-        task=task, event=event, from_state=from_state, to_state=to_state, actor=actor, at=now, reason=reason
+        task=task,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user_row(actor),
+        at=now,
+        reason=reason,
     )
 
 
 @service("stars.visit.record")
 def record_visit(
-    *, actor: Any, region: Region, visited_on: date, summary: str, now: datetime | None = None
+    *, actor: User, region: Region, visited_on: date, summary: str, now: datetime | None = None
 ) -> SupervisionVisit:
     """Record a supervision visit to a township or one of its villages."""
     now = now or timezone.now()
     require(actor, SUPERVISE, "只能督导分包给您的乡镇（街道）。", region_path=region.path)
+    if actor.is_system:
+        raise DomainError("督导记录须由督导人本人记录。", code="forbidden")
     summary = clean_reason(summary, field="summary", label="督导情况")
     if visited_on > _today(now):
         raise DomainError("督导日期不能晚于今天。", field="visited_on")
@@ -97,7 +107,7 @@ def may_own(user: User, region: Region) -> bool:
 @service("stars.task.create")
 def create_task(
     *,
-    actor: Any,
+    actor: User,
     org: PartyOrg,
     problem: str,
     required_outcome: str,
@@ -131,11 +141,11 @@ def create_task(
         required_outcome=required_outcome,
         owner=owner,
         deadline=deadline,
-        created_by=actor,
+        created_by=user_row(actor),
         created_at=now,
     )
     TaskTransition.objects.create(
-        task=task, event="create", from_state="", to_state=T.OPEN, actor=actor, at=now
+        task=task, event="create", from_state="", to_state=T.OPEN, actor=user_row(actor), at=now
     )
     audit.record(
         actor=actor, action="stars.task.create", target=task,
@@ -147,7 +157,7 @@ def create_task(
 @service("stars.task.report")
 def report_task(
     *,
-    actor: Any,
+    actor: User,
     task: RectificationTask,
     report: str,
     evidence: list[Evidence] | None = None,
@@ -155,7 +165,7 @@ def report_task(
 ) -> RectificationTask:
     """The owner reports the task done, with what was done and the evidence."""
     now = now or timezone.now()
-    if actor is not None and actor.pk != task.owner_id:
+    if not actor.is_system and actor.pk != task.owner_id:
         raise DomainError("只有责任人可以报告整改情况。", code="forbidden")
     report = clean_reason(report, field="report", label="整改情况")
     for ev in evidence or []:
@@ -173,7 +183,7 @@ def report_task(
 
 @service("stars.task.verify")
 def verify_task(
-    *, actor: Any, task: RectificationTask, note: str = "", now: datetime | None = None
+    *, actor: User, task: RectificationTask, note: str = "", now: datetime | None = None
 ) -> RectificationTask:
     """The supervisor accepts the report (销号). On time = reported by the deadline."""
     now = now or timezone.now()
@@ -187,7 +197,7 @@ def verify_task(
 @service("stars.task.return")
 def return_task(
     *,
-    actor: Any,
+    actor: User,
     task: RectificationTask,
     reason: str,
     new_deadline: date | None = None,
@@ -234,7 +244,7 @@ def escalate_overdue(now: datetime) -> int:
             reason=f"超过整改时限 {task.deadline}（已超期{days}天），提请督办",
         )  # fmt: skip
         audit.record(
-            actor=None, action="stars.task.escalate", target=task,
+            actor=SYSTEM, action="stars.task.escalate", target=task,
             after={"deadline": str(task.deadline), "escalations": task.escalations},
         )  # fmt: skip
         count += 1

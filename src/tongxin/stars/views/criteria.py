@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,16 +10,16 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import rules
 from tongxin.core.errors import DomainError
+from tongxin.core.views import file_response, user_with, xlsx_file
 from tongxin.stars import criteria_io, criteria_xlsx, selectors, services
 from tongxin.stars.criteria_io import CriteriaErrors
 from tongxin.stars.forms import CriteriaImportForm
-from tongxin.stars.selectors import MANAGE
-from tongxin.stars.views._common import user_with
+from tongxin.stars.selectors import MANAGE, VIEW
 
 
 @login_required
 def criteria_list(request: HttpRequest) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     can_manage = user.has_perm_anywhere(MANAGE)
     form = CriteriaImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -75,24 +73,18 @@ def criteria_load_sample(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def criteria_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user_with(request)
+    user_with(request, VIEW)
     cs = selectors.criteria_set(pk)
     return render(request, "stars/criteria_detail.html", {"cs": cs, "in_use": cs.cycles.count()})
 
 
 @login_required
 def criteria_download(request: HttpRequest, pk: int) -> HttpResponse:
-    user_with(request)
+    user_with(request, VIEW)
     cs = selectors.criteria_set(pk)
+    name = f"五星标准-{cs.get_applies_to_display()}-第{cs.version}版"
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            criteria_xlsx.dump(cs),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        name = f"五星标准-{cs.get_applies_to_display()}-第{cs.version}版.xlsx"
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return response
-    response = HttpResponse(criteria_io.dump(cs.document), content_type="application/x-yaml; charset=utf-8")
-    name = f"五星标准-{cs.get_applies_to_display()}-第{cs.version}版.yaml"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+        return xlsx_file(criteria_xlsx.dump(cs), name, stamped=False)
+    return file_response(
+        criteria_io.dump(cs.document).encode(), f"{name}.yaml", "application/x-yaml; charset=utf-8"
+    )

@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tongxin.accounts.models import User
 from tongxin.core import uploads
 from tongxin.core.errors import DomainError
+from tongxin.core.views import is_htmx, user_with
 from tongxin.stars import selectors, services
 from tongxin.stars.assessment import evaluate
 from tongxin.stars.forms import (
@@ -25,13 +27,13 @@ from tongxin.stars.forms import (
 )
 from tongxin.stars.models import Evidence, Star, StarCycle, StarResult
 from tongxin.stars.selectors import APPROVE, RATE, SELF_ASSESS, SUPERVISE, VIEW
-from tongxin.stars.services._common import may
-from tongxin.stars.views._common import user_with, year_param
+from tongxin.stars.services.access import may
+from tongxin.stars.views.params import year_param
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     year = year_param(request)
     mine = list(selectors.branches_for(user, SELF_ASSESS)[:20])
     cycles = {c.org_id: c for c in StarCycle.objects.filter(org__in=mine, year=year)}
@@ -115,13 +117,13 @@ def _branch_context(request: HttpRequest, user: User, org_id: int, year: int) ->
 
 @login_required
 def branch(request: HttpRequest, org_id: int, year: int) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     return render(request, "stars/branch.html", _branch_context(request, user, org_id, year))
 
 
 @login_required
 def branch_current(request: HttpRequest, org_id: int) -> HttpResponse:
-    user_with(request)
+    user_with(request, VIEW)
     return redirect("stars:branch", org_id=org_id, year=selectors.this_year())
 
 
@@ -149,7 +151,7 @@ def declare(request: HttpRequest, org_id: int, year: int) -> HttpResponse:
 def _row_response(request: HttpRequest, user: User, cycle: StarCycle, indicator_id: int) -> HttpResponse:
     """After a change to one indicator: htmx gets the page again (its assessment block is swapped,
     so the star shares and the level preview follow); a plain form post is redirected."""
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         ctx = _branch_context(request, user, cycle.org_id, cycle.year)
         ctx.update({"htmx": True, "open_indicator": indicator_id})
         return render(request, "stars/branch.html", ctx)
@@ -157,8 +159,6 @@ def _row_response(request: HttpRequest, user: User, cycle: StarCycle, indicator_
 
 
 def cycle_url(cycle: StarCycle) -> str:
-    from django.urls import reverse
-
     return reverse("stars:branch", kwargs={"org_id": cycle.org_id, "year": cycle.year})
 
 
@@ -338,7 +338,7 @@ def remove_star(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     q = selectors.review_queue(user)
     if not q:
         raise Http404("未找到该页面，或您无权查看。")
@@ -373,7 +373,7 @@ def notice(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def object_to(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = user_with(request)  # any logged-in person may object during the notice
     cycle = selectors.notice_cycle(pk)
     form = ObjectionForm(request.POST)
     if form.is_valid():
@@ -413,7 +413,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     """An uploaded evidence file, to those who may see the village's star work (else 404): always an
     attachment, typed by its content, never sniffed (core.uploads.serve)."""
-    user = user_with(request)
+    user = user_with(request, VIEW)
     evidence = selectors.evidence_for(user, pk)
     if evidence.kind != Evidence.Kind.FILE or not evidence.file:
         raise Http404("未找到该文件。")

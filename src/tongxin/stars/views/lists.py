@@ -13,16 +13,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tongxin.core.errors import DomainError
+from tongxin.core.views import form_error, int_param, user_with
 from tongxin.stars import selectors, services
 from tongxin.stars.forms import PairingForm, ReasonForm, WeakForm
 from tongxin.stars.models import RectificationTask
 from tongxin.stars.selectors import APPROVE, LEVEL_LABELS, LIST_KINDS, MANAGE, SUPERVISE, VIEW
-from tongxin.stars.views._common import form_error, int_param, user_with, xlsx_response, year_param
+from tongxin.stars.views.params import list_download, year_param
 
 
 @login_required
 def lists(request: HttpRequest) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     year = year_param(request)
     kind = request.GET.get("kind", "five")
     if kind not in LIST_KINDS:
@@ -32,7 +33,7 @@ def lists(request: HttpRequest) -> HttpResponse:
     if kind == "weak":
         weak_qs = selectors.weak_list(user, year=year, township=township)
         if xlsx:
-            return xlsx_response(
+            return list_download(
                 f"{year}年软弱涣散党组织.xlsx",
                 "软弱涣散",
                 ["乡镇（街道）", "村（社区）", "党组织", "原因", "整顿方案", "状态", "列入时间", "摘帽理由"],
@@ -46,7 +47,7 @@ def lists(request: HttpRequest) -> HttpResponse:
     else:
         level_qs = selectors.level_list(user, year=year, level=kind, township=township)
         if xlsx:
-            return xlsx_response(
+            return list_download(
                 f"{year}年{LIST_KINDS[kind]}党组织.xlsx",
                 LIST_KINDS[kind],
                 ["乡镇（街道）", "村（社区）", "党组织", "星级", "星数", "获得的星", "目标星级"],
@@ -75,14 +76,14 @@ def lists(request: HttpRequest) -> HttpResponse:
 @login_required
 def weak(request: HttpRequest) -> HttpResponse:
     """The weak branches with their plans, and the strong–weak pairings; the county adds to both."""
-    user = user_with(request)
+    user = user_with(request, VIEW)
     year = year_param(request)
     can_manage = user.has_perm_anywhere(MANAGE)
     orgs = selectors.branches_for(user, MANAGE) if can_manage else selectors.branches_for(user).none()
     weak_form = WeakForm(request.POST or None, orgs=orgs, prefix="weak")
     pairing_form = PairingForm(request.POST or None, orgs=orgs, prefix="pair")
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
+        return list_download(
             f"{year}年结对共建.xlsx",
             "结对共建",
             ["先进村党组织", "后进村党组织", "帮扶内容", "结对时间"],
@@ -149,13 +150,13 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def county(request: HttpRequest) -> HttpResponse:
     """抓两头带中间: levels by township, weak branches, rectification by state, overdue, on time."""
-    user = user_with(request)
+    user = user_with(request, VIEW)
     if not (user.has_perm_anywhere(APPROVE) or user.has_perm_anywhere(SUPERVISE)):
         raise Http404("未找到该页面，或您无权查看。")
     year = year_param(request)
     view = selectors.county_view(user, year=year)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
+        return list_download(
             f"{year}年五星支部创建县级总览.xlsx",
             "抓两头带中间",
             [view.by, "分包县级领导", "五星", "四星", "三星", "三星以下", "未评定", "软弱涣散",

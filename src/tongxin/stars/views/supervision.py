@@ -11,28 +11,23 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tongxin.core.errors import DomainError
-from tongxin.core.scoping import scoped
+from tongxin.core.views import form_error, int_param, user_with
 from tongxin.orgs.models import Region
 from tongxin.stars import selectors, services
 from tongxin.stars.forms import TaskForm, TaskReportForm, TaskReturnForm, VisitForm
 from tongxin.stars.models import RectificationTask
 from tongxin.stars.selectors import SUPERVISE, VIEW
-from tongxin.stars.services._common import TOWNSHIP_KINDS, VILLAGE_KINDS, may
-from tongxin.stars.views._common import form_error, int_param, user_with, xlsx_response
-
-
-def _supervised_regions(user: object) -> object:
-    return scoped(
-        Region.objects.filter(kind__in=(*TOWNSHIP_KINDS, *VILLAGE_KINDS)), user, SUPERVISE
-    ).order_by("path")
+from tongxin.stars.services.access import may
+from tongxin.stars.views.params import list_download
 
 
 @login_required
 def visits(request: HttpRequest) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     can_supervise = user.has_perm_anywhere(SUPERVISE)
     form = VisitForm(
-        request.POST or None, regions=_supervised_regions(user) if can_supervise else Region.objects.none()
+        request.POST or None,
+        regions=selectors.supervised_regions(user) if can_supervise else Region.objects.none(),
     )
     if request.method == "POST":
         user_with(request, SUPERVISE)
@@ -45,7 +40,7 @@ def visits(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "已记录督导情况，可在下方交办整改任务。")
                 return redirect("stars:visit", pk=visit.pk)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
+        return list_download(
             "督导记录.xlsx",
             "督导记录",
             ["督导日期", "乡镇（街道）", "督导地点", "督导人", "督导情况", "交办任务数"],
@@ -71,7 +66,7 @@ def visits(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     item = selectors.visit_for(user, pk)
     can_supervise = may(user, SUPERVISE, region_path=item.region_path)
     orgs = selectors.branches_for(user, SUPERVISE).filter(region_path__startswith=item.region_path)
@@ -101,7 +96,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     state = request.GET.get("state", "")
     if state not in dict(RectificationTask.State.choices):
         state = ""
@@ -111,7 +106,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     qs = selectors.tasks_for(user, VIEW, state=state, overdue=overdue, township=township, mine=mine)
     today = timezone.localdate()
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
+        return list_download(
             "整改任务.xlsx",
             "整改任务",
             ["乡镇（街道）", "村（社区）", "问题", "整改要求", "责任人", "整改时限", "状态", "超期", "督办次数",
@@ -147,7 +142,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def task(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_with(request)
+    user = user_with(request, VIEW)
     item = selectors.task_for(user, pk)
     is_owner = item.owner_id == user.pk
     can_supervise = may(user, SUPERVISE, region_path=item.region_path)

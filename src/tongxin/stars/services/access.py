@@ -1,11 +1,11 @@
-"""Helpers shared by the stars services: permission checks on a row's paths, the township of a
-village, the procedure rules."""
+"""Who may do what in the stars module, and the rules every stars service shares: permission checks on
+a row's paths, the user row to record, the township of a village, the procedure rules."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from tongxin.accounts.models import User
 from tongxin.core import rules
 from tongxin.core.errors import DomainError
 from tongxin.core.scoping import in_scope
@@ -23,18 +23,22 @@ VILLAGE_KINDS = ("village", "community")
 TOWNSHIP_KINDS = ("township", "street")
 
 
-def may(actor: Any, perm: str, *, region_path: str = "", org_path: str = "") -> bool:
-    """The system (None) may do anything; a user needs ``perm`` on a node above the row."""
-    if actor is None:
-        return True
+def may(actor: User, perm: str, *, region_path: str = "", org_path: str = "") -> bool:
+    """Whether ``actor`` holds ``perm`` on a node above the row (``SYSTEM`` holds everything)."""
     return bool(region_path and in_scope(region_path, actor, perm, "region")) or bool(
         org_path and in_scope(org_path, actor, perm, "org")
     )
 
 
-def require(actor: Any, perm: str, message: str, *, region_path: str = "", org_path: str = "") -> None:
+def require(actor: User, perm: str, message: str, *, region_path: str = "", org_path: str = "") -> None:
     if not may(actor, perm, region_path=region_path, org_path=org_path):
         raise DomainError(message, code="forbidden")
+
+
+def user_row(actor: User) -> User | None:
+    """The user to store in a ``…_by`` column: the person acting, or nobody for ``SYSTEM`` (never saved;
+    the audit log names it)."""
+    return None if actor.is_system else actor
 
 
 def township_of(region: Region) -> Region:
