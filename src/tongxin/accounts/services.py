@@ -131,7 +131,13 @@ def grant_role(*, actor: User | None, user: User, role: str, node: TreeNode) -> 
     ).exists():
         raise DomainError(f"{user.display_name} 已拥有该范围的{ROLES[role].label}角色。", field="role")
     grant = Grant.objects.create(
-        user=user, role=role, tree=tree, node_id=node.pk, path=node.path, label=node.name, granted_by=actor
+        user=user,
+        role=role,
+        tree=tree,
+        node_id=node.pk,
+        path=node.path,
+        label=node.name,
+        granted_by=None if actor is None or actor.is_system else actor,
     )
     audit.record(
         actor=actor,
