@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from tongxin.accounts.api import AUTH
+from tongxin.accounts.api import AUTH, LoginPolicyError
 from tongxin.accounts.api import router as accounts_router
 from tongxin.cases.api import router as cases_router
 from tongxin.core.errors import DomainError, NotFound
@@ -84,6 +84,11 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "unauthenticated", "未登录或令牌无效。")
+
+
+@api.exception_handler(LoginPolicyError)
+def on_login_policy(request: HttpRequest, exc: LoginPolicyError) -> HttpResponse:
+    return _error(request, 403, exc.refusal.code, exc.refusal.message)
 
 
 @api.exception_handler(OverflowError)

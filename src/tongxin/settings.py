@@ -212,6 +212,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 ENFORCE_2FA = env_bool("ENFORCE_2FA", default=not DEMO_MODE)
 TWO_FACTOR_ROLES = ("county_admin", "security_admin", "auditor")
 OTP_TOTP_ISSUER = "同心 Tongxin"
+# API bearer tokens stop working this many days after they are made (and at once on a password change
+# or when the account is disabled).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 10))
