@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # its Swagger UI from our static files, without the inline script the CSP refuses
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongxin.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +105,8 @@ MIDDLEWARE = [
 # Bearer-token calls to /api/ skip the browser middleware (see core/handlers.py).
 TOKEN_API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
+    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
     "tongxin.core.middleware.RequestContextMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
@@ -111,6 +115,8 @@ TOKEN_API_MIDDLEWARE = [
 PUBLIC_PAGE_PREFIXES = ["/points/public/"]
 PUBLIC_PAGE_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
+    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
     "tongxin.core.middleware.RequestContextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -35,7 +35,7 @@ def _check_manages(actor: User, user: User) -> None:
 
 
 def _revoke_tokens(user: User, now: datetime) -> int:
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    return ApiToken.objects.active().filter(user=user).update(revoked_at=now)
 
 
 @service("accounts.user.create")
@@ -110,7 +110,7 @@ def change_password(*, actor: User, user: User, new_password: str) -> None:
         actor=actor,
         action="accounts.password.change" if actor.pk == user.pk else "accounts.password.reset",
         target=user,
-        after={"tokens_revoked": revoked},
+        after={"revoked_api_credentials": revoked},
     )
 
 
@@ -133,7 +133,7 @@ def set_user_active(*, actor: User, user: User, active: bool) -> User:
         action="accounts.user.enable" if active else "accounts.user.disable",
         target=user,
         before=before,
-        after={"is_active": active, "tokens_revoked": revoked},
+        after={"is_active": active, "revoked_api_credentials": revoked},
     )
     return user
 
@@ -169,7 +169,13 @@ def grant_role(*, actor: User | None, user: User, role: str, node: TreeNode) -> 
     ).exists():
         raise DomainError(f"{user.display_name} 已拥有该范围的{ROLES[role].label}角色。", field="role")
     grant = Grant.objects.create(
-        user=user, role=role, tree=tree, node_id=node.pk, path=node.path, label=node.name, granted_by=actor
+        user=user,
+        role=role,
+        tree=tree,
+        node_id=node.pk,
+        path=node.path,
+        label=node.name,
+        granted_by=None if actor is None or actor.is_system else actor,
     )
     audit.record(
         actor=actor,
@@ -247,6 +253,9 @@ def revoke_user_tokens(*, actor: User, user: User) -> int:
         _check_manages(actor, user)
     revoked = _revoke_tokens(user, timezone.now())
     audit.record(
-        actor=actor, action="accounts.token.revoke_all", target=user, after={"tokens_revoked": revoked}
+        actor=actor,
+        action="accounts.token.revoke_all",
+        target=user,
+        after={"revoked_api_credentials": revoked},
     )
     return revoked

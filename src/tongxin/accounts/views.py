@@ -48,19 +48,16 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-_LOCKED = "当前密码连续输错次数过多，修改密码已暂停{minutes}分钟，请稍后再试。"
-
-
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = PasswordChangeForm(user, request.POST or None)
-    locked_message = _LOCKED.format(minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    locked = ""
     if request.method == "POST":
         if passwords.change_locked(user):
             # Refused before the password is even looked at, like a login locked by axes.
             form = PasswordChangeForm(user)
-            form.add_error(None, locked_message)
+            locked = _locked_message()
         elif form.is_valid():
             try:
                 services.change_password(
@@ -75,12 +72,22 @@ def password_change(request: HttpRequest) -> HttpResponse:
         elif form.wrong_old_password:
             passwords.note_wrong_old_password(user)
             if passwords.change_locked(user):
-                form.add_error(None, locked_message)
+                locked = _locked_message()
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "forced": policy.password_expired(user), "max_age": settings.PASSWORD_MAX_AGE_DAYS},
+        {
+            "form": form,
+            "locked": locked,
+            "forced": policy.password_expired(user),
+            "max_age": settings.PASSWORD_MAX_AGE_DAYS,
+        },
     )
+
+
+def _locked_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return f"当前密码连续输错次数过多，修改密码已暂停{minutes}分钟，请稍后再试。"
 
 
 @login_required
