@@ -30,3 +30,12 @@ def _skip_pg_only(request: pytest.FixtureRequest) -> None:
 
         if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
             pytest.skip("needs PostgreSQL for real concurrency (make test-pg)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rows get the same ids again after a rollback, and a cached
+    throttle (e.g. the once-per-window audit of refusals in core.scoping) must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
