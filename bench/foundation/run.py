@@ -90,9 +90,9 @@ def main() -> None:
         [tongxin, "token", "create", "longyuan_admin"], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
     board_url = subprocess.run(
-        [tongxin, "shell", "-c", "from tongxin.points.models import Board; print(Board.objects.order_by('id').first().get_absolute_url())"],
+        [tongxin, "shell", "-c", "from tongxin.points.models import PublishedBoard; print(PublishedBoard.objects.order_by('id').first().get_absolute_url())"],
         env=env, check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
 
     gunicorn = [str(VENV_BIN / "gunicorn"), "-w", "2", "--access-logfile", "-"]
     procs = [
@@ -155,8 +155,7 @@ def main() -> None:
                 "http://127.0.0.1:8803/api/v1/me",
                 f"Authorization: Bearer {token}",
             ),
-            "public board (lean chain)": (f"http://127.0.0.1:8801{board_url}", None),
-            "public board, stock handler (full chain)": (f"http://127.0.0.1:8803{board_url}", None),
+            "public board (tongxin.wsgi)": (f"http://127.0.0.1:8801{board_url}", None),
         }
         if args.before:
             targets[f"GET /api/v1/me, before ({args.before})"] = (

@@ -111,17 +111,6 @@ TOKEN_API_MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
 ]
 
-# GETs of pages that are public by design (no login, no session, no form) skip them too.
-PUBLIC_PAGE_PREFIXES = ["/points/public/"]
-PUBLIC_PAGE_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
-    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
-    "tongxin.core.middleware.RequestContextMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-
 ROOT_URLCONF = "tongxin.urls"
 WSGI_APPLICATION = "tongxin.wsgi.application"
 

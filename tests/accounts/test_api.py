@@ -91,14 +91,14 @@ def test_openapi_document(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_a_token_call_loads_the_user_and_grants_in_two_statements(
+def test_a_token_call_loads_the_user_and_grants_in_three_statements(
     world: World, django_assert_max_num_queries: Any
 ) -> None:
-    """Token (joined with its user) and the user's active grants: two statements, plus the update of
-    ``last_used_at`` at most every five minutes."""
+    """Token, user and the user's active grants: three statements (``accounts.principal``), plus the
+    update of ``last_used_at`` at most every five minutes."""
     client, auth = api_client(world.user("township_admin"))
     client.get("/api/v1/me", **auth)  # the first call stamps last_used_at
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         body = client.get("/api/v1/me", **auth).json()
     assert [g["label"] for g in body["grants"]] == ["甲镇"]
 

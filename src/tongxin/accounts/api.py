@@ -1,14 +1,14 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from tongxin.accounts import policy
-from tongxin.accounts.models import ApiToken, Grant, User
+from tongxin.accounts.models import ApiToken, User
+from tongxin.accounts.principal import token_and_user
 from tongxin.core.api import ERRORS, actor
 
 
@@ -23,29 +23,16 @@ class LoginPolicyError(Exception):
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer tx_...``: an unexpired, unrevoked token (looked up by its SHA-256) of an
-    active user, whose active grants come with it (two statements)."""
+    active user, whose active grants come with it (``principal``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = (
-            ApiToken.objects.active()
-            .filter(digest=ApiToken.digest_of(token), user__is_active=True)
-            .select_related("user")
-            .prefetch_related(
-                # ``User.active_grants`` reads this cache instead of querying again.
-                Prefetch(
-                    "user__grants",
-                    queryset=Grant.objects.filter(revoked_at__isnull=True).order_by("id"),
-                    to_attr="_grant_cache",
-                )
-            )
-            .first()
-        )
+        found = token_and_user(token)
         if found is None:
             return None
-        user = found.user
+        row, user = found
         now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         refused = policy.token_refusal(user)
         if refused is not None:
             raise LoginPolicyError(refused)

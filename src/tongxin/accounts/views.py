@@ -125,7 +125,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/otp_setup.html",
-        {"form": form, "secret": secret, "qr_svg": qr_svg(device.config_url, box_size=8)},
+        # Uncached: the URL holds the TOTP secret, which must not stay in the process's QR cache.
+        {"form": form, "secret": secret, "qr_svg": qr_svg.__wrapped__(device.config_url, box_size=8)},
     )
 
 
