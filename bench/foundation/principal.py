@@ -28,7 +28,9 @@ def main() -> None:
     if args.db == "postgres":
         os.environ["TONGXIN_DATABASE_URL"] = PG_URL
         for cmd in ("dropdb --if-exists", "createdb"):
-            subprocess.run([*cmd.split(), "-h", "127.0.0.1", "-U", "postgres", PG_URL.rsplit("/", 1)[1]], check=True)
+            subprocess.run(
+                [*cmd.split(), "-h", "127.0.0.1", "-U", "postgres", PG_URL.rsplit("/", 1)[1]], check=True
+            )
     import django
 
     django.setup()
@@ -42,7 +44,9 @@ def main() -> None:
     from tongxin.orgs import services as org_services
 
     call_command("migrate", verbosity=0)
-    county = org_services.create_region(actor=None, name="测试县", kind="county")  # the top region: system only
+    county = org_services.create_region(
+        actor=None, name="测试县", kind="county"
+    )  # the top region: system only
     user = services.create_user(
         actor=SYSTEM, username="bench", real_name="甲", password="Bench-pass-2026", mobile="13800000001"
     )
@@ -73,7 +77,10 @@ def main() -> None:
         assert found is not None and len(found[1].active_grants()) == 3
         return found
 
-    paths: dict[str, Callable[[], object]] = {"stock ORM query": stock_orm, "accounts.principal (raw)": principal}
+    paths: dict[str, Callable[[], object]] = {
+        "stock ORM query": stock_orm,
+        "accounts.principal (raw)": principal,
+    }
     times: dict[str, list[float]] = {name: [] for name in paths}
     for fn in paths.values():
         fn()
