@@ -121,3 +121,18 @@ def test_token_user_sees_every_active_grant_once_and_no_revoked_one(world: World
     bare_client, bare_auth = api_client(make_user("no_grants"))
     bare = bare_client.get("/api/v1/me", **bare_auth)
     assert bare.status_code == 200 and bare.json()["grants"] == []
+
+
+@pytest.mark.django_db
+def test_the_openapi_document_gives_every_operation_the_error_shape_including_403(client: Client) -> None:
+    """Pins ``TongxinAPI.get_openapi_schema`` (api.py): the error responses, 403 of the login policy
+    included, are added to every operation and point at one ``ErrorOut`` component."""
+    schema = client.get("/api/v1/openapi.json").json()
+    assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"code", "message", "field"}
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            for code in ("400", "401", "403", "404", "422"):
+                response = operation["responses"].get(code)
+                assert response is not None, f"{method.upper()} {path} does not document {code}"
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorOut", (path, code)
