@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import ROLES
+from tongxin.accounts.system import SYSTEM
 from tongxin.orgs import services as org_services
 from tongxin.orgs.models import PartyOrg, Region
 
@@ -133,5 +134,5 @@ def api_client(user: User) -> tuple[Client, dict[str, Any]]:
     confirmed authenticator when their role needs two-factor, as the login policy demands of tokens)."""
     if user.needs_two_factor():
         TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    _, raw = account_services.create_api_token(actor=None, user=user, name="test")
+    _, raw = account_services.create_api_token(actor=SYSTEM, user=user, name="test")
     return Client(), {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.factories import World
 from tongxin.accounts.models import User
 from tongxin.accounts.services import create_api_token
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.models import AuditEvent
 
 
@@ -55,7 +56,7 @@ def _enrolled(user: User) -> User:
 
 @pytest.mark.django_db(transaction=True)
 def test_token_calls_work_through_the_lean_chain(world: World) -> None:
-    _, raw = create_api_token(actor=None, user=_enrolled(world.user("county_admin")))
+    _, raw = create_api_token(actor=SYSTEM, user=_enrolled(world.user("county_admin")))
     status, headers, content = call("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
     assert status.startswith("200")
     assert json.loads(content)["username"] == "county_admin"
@@ -65,7 +66,7 @@ def test_token_calls_work_through_the_lean_chain(world: World) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_writes_through_the_lean_chain_are_audited_with_the_source_ip(world: World) -> None:
-    _, raw = create_api_token(actor=None, user=_enrolled(world.user("county_admin")))
+    _, raw = create_api_token(actor=SYSTEM, user=_enrolled(world.user("county_admin")))
     body = json.dumps({"name": "新党小组", "kind": "group", "parent_id": world.branch_a1.pk}).encode()
     status, _, _ = call("/api/v1/orgs", method="POST", headers={"Authorization": f"Bearer {raw}"}, body=body)
     assert status.startswith("201")

@@ -203,11 +203,12 @@ def revoke_grant(*, actor: User, grant: Grant) -> Grant:
 
 @service("accounts.token.create")
 def create_api_token(
-    *, actor: User | None, user: User, name: str = "", days: int | None = None
+    *, actor: User, user: User, name: str = "", days: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new bearer token for ``user``, valid ``days`` (default ``API_TOKEN_DAYS``); returns the row and
-    the raw token, which is never stored."""
-    if actor is not None and actor.pk != user.pk:
+    the raw token, which is never stored. ``actor``: the user themself, a security administrator over
+    them, or ``SYSTEM`` (``tongxin token create``)."""
+    if actor.pk != user.pk:
         _check_manages(actor, user)
     if not user.is_active:
         raise DomainError("该账号已停用，不能签发令牌。", field="user")
