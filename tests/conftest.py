@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.factories import World, build_world
 
@@ -37,3 +38,10 @@ def _skip_pg_only(request: pytest.FixtureRequest) -> None:
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     if request.node.get_closest_marker("pg_only") and not on_postgres:
         pytest.skip("needs PostgreSQL for real concurrency (make test-pg)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rows get the same ids again after a rollback, and a cached
+    throttle (e.g. the once-per-window audit of refusals in core.scoping) must not leak between tests."""
+    cache.clear()

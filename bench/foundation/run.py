@@ -3,7 +3,13 @@ endpoint (GET /api/v1/me with a bearer token), beside a bare Django hello-world,
 with 2 workers, load from wrk on loopback. Rounds alternate between the targets so that machine
 noise hits all of them alike; medians over the rounds are reported.
 
-    .venv/bin/python bench/foundation/run.py [--rounds 5] [--seconds 10] [--connections 16] [--db sqlite|postgres]
+The same code is also served through Django's stock WSGI handler (``stock_wsgi.py``: every request
+through the full middleware chain) so that the lean chains of ``core/handlers.py`` are measured against
+the stock path in the same run; with ``--before COMMIT`` a third server runs that commit's code (a
+``git archive`` of its ``src/``) against the same database, for before/after figures.
+
+    .venv/bin/python bench/foundation/run.py [--rounds 5] [--seconds 10] [--connections 16] \
+        [--db sqlite|postgres] [--before COMMIT]
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--before", help="also serve this commit's code, for before/after figures")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -82,7 +89,12 @@ def main() -> None:
     token = subprocess.run(
         [tongxin, "token", "create", "longyuan_admin"], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
+    board_url = subprocess.run(
+        [tongxin, "shell", "-c", "from tongxin.points.models import PublishedBoard; print(PublishedBoard.objects.order_by('id').first().get_absolute_url())"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
 
+    gunicorn = [str(VENV_BIN / "gunicorn"), "-w", "2", "--access-logfile", "-"]
     procs = [
         subprocess.Popen(
             [tongxin, "serve", "--port", "8801", "--workers", "2"],
@@ -107,10 +119,31 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         ),
-    ]
+        subprocess.Popen(
+            [*gunicorn, "--chdir", str(Path(__file__).parent), "stock_wsgi:application", "-b", "127.0.0.1:8803"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ),
+    ]  # fmt: skip
+    if args.before:
+        old = data / "before"
+        old.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", args.before, "src"], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        procs.append(
+            subprocess.Popen(
+                [*gunicorn, "tongxin.wsgi:application", "-b", "127.0.0.1:8804"],
+                env={**env, "PYTHONPATH": str(old / "src"), "TONGXIN_HOME_DIR": str(ROOT)},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        )  # fmt: skip
     try:
         wait_up("http://127.0.0.1:8801/healthz")
         wait_up("http://127.0.0.1:8802/hello")
+        wait_up("http://127.0.0.1:8803/healthz")
+        if args.before:
+            wait_up("http://127.0.0.1:8804/healthz")
         targets = {
             "hello-world (bare Django)": ("http://127.0.0.1:8802/hello", None),
             "login page (GET /accounts/login/)": ("http://127.0.0.1:8801/accounts/login/", None),
@@ -118,7 +151,17 @@ def main() -> None:
                 "http://127.0.0.1:8801/api/v1/me",
                 f"Authorization: Bearer {token}",
             ),
+            "GET /api/v1/me, stock handler (full chain)": (
+                "http://127.0.0.1:8803/api/v1/me",
+                f"Authorization: Bearer {token}",
+            ),
+            "public board (tongxin.wsgi)": (f"http://127.0.0.1:8801{board_url}", None),
         }
+        if args.before:
+            targets[f"GET /api/v1/me, before ({args.before})"] = (
+                "http://127.0.0.1:8804/api/v1/me",
+                f"Authorization: Bearer {token}",
+            )
         for url, header in targets.values():  # warm up every worker
             wrk(url, 2, args.connections, header)
         results: dict[str, list[dict[str, float]]] = {name: [] for name in targets}

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # its Swagger UI from our static files, without the inline script the CSP refuses
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongxin.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,17 +106,10 @@ MIDDLEWARE = [
 # Bearer-token calls to /api/ skip the browser middleware (see core/handlers.py).
 TOKEN_API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
+    "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
     "tongxin.core.middleware.RequestContextMiddleware",
     "django.middleware.common.CommonMiddleware",
-]
-
-# GETs of pages that are public by design (no login, no session, no form) skip them too.
-PUBLIC_PAGE_PREFIXES = ["/points/public/"]
-PUBLIC_PAGE_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "tongxin.core.middleware.RequestContextMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "tongxin.urls"
@@ -216,6 +211,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 ENFORCE_2FA = env_bool("ENFORCE_2FA", default=not DEMO_MODE)
 TWO_FACTOR_ROLES = ("county_admin", "security_admin", "auditor")
 OTP_TOTP_ISSUER = "同心 Tongxin"
+# API bearer tokens stop working this many days after they are made (and at once on a password change
+# or when the account is disabled).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 10))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -90,37 +91,22 @@ def test_openapi_document(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_fast_token_principal_equals_the_orm(world: World) -> None:
-    from tongxin.accounts.models import Grant, User
-    from tongxin.accounts.principal import user_for_token
-    from tongxin.accounts.services import create_api_token
-
-    user = world.user("county_admin")
-    _, raw = create_api_token(actor=None, user=user)
-    found = user_for_token(raw)
-    assert found is not None
-    fast, token_id, last_used = found
-    orm = User.objects.get(pk=user.pk)
-    for field in User._meta.concrete_fields:
-        assert getattr(fast, field.attname) == getattr(orm, field.attname), field.name
-    assert fast.mobile == "13800000001" and fast.is_active is True
-    assert [g.pk for g in fast.active_grants()] == list(
-        Grant.objects.filter(user=user, revoked_at__isnull=True).order_by("id").values_list("pk", flat=True)
-    )
-    grant = fast.active_grants()[0]
-    assert (grant.role, grant.path) == ("county_admin", world.county.path)
-    assert last_used is None and token_id == ApiToken.objects.get(digest=ApiToken.digest_of(raw)).pk
-    assert user_for_token("tx_unknown") is None
+def test_a_token_call_loads_the_user_and_grants_in_three_statements(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    """Token, user and the user's active grants: three statements (``accounts.principal``), plus the
+    update of ``last_used_at`` at most every five minutes."""
+    client, auth = api_client(world.user("township_admin"))
+    client.get("/api/v1/me", **auth)  # the first call stamps last_used_at
+    with django_assert_max_num_queries(3):
+        body = client.get("/api/v1/me", **auth).json()
+    assert [g["label"] for g in body["grants"]] == ["甲镇"]
 
 
 @pytest.mark.django_db
-def test_fast_token_principal_with_several_grants_a_revoked_one_and_none(world: World) -> None:
-    """One statement returns a row per grant: every active grant once, revoked ones never, and a user
-    without grants still found (with none)."""
+def test_token_user_sees_every_active_grant_once_and_no_revoked_one(world: World) -> None:
     from tests.factories import make_user
     from tongxin.accounts import services as account_services
-    from tongxin.accounts.principal import user_for_token
-    from tongxin.accounts.services import create_api_token
 
     user = make_user("many_grants")
     kept = [
@@ -129,11 +115,24 @@ def test_fast_token_principal_with_several_grants_a_revoked_one_and_none(world: 
     ]
     gone = account_services.grant_role(actor=None, user=user, role="resident", node=world.village_a1)
     type(gone).objects.filter(pk=gone.pk).update(revoked_at=timezone.now())
-    _, raw = create_api_token(actor=None, user=user)
-    found = user_for_token(raw)
-    assert found is not None
-    assert [g.pk for g in found[0].active_grants()] == [g.pk for g in kept]
-    bare = make_user("no_grants")
-    _, raw = create_api_token(actor=None, user=bare)
-    found = user_for_token(raw)
-    assert found is not None and found[0].pk == bare.pk and found[0].active_grants() == []
+    client, auth = api_client(user)
+    grants = client.get("/api/v1/me", **auth).json()["grants"]
+    assert [(g["role"], g["node_id"]) for g in grants] == [(g.role, g.node_id) for g in kept]
+    bare_client, bare_auth = api_client(make_user("no_grants"))
+    bare = bare_client.get("/api/v1/me", **bare_auth)
+    assert bare.status_code == 200 and bare.json()["grants"] == []
+
+
+@pytest.mark.django_db
+def test_the_openapi_document_gives_every_operation_the_error_shape_including_403(client: Client) -> None:
+    """Pins ``TongxinAPI.get_openapi_schema`` (api.py): the error responses, 403 of the login policy
+    included, are added to every operation and point at one ``ErrorOut`` component."""
+    schema = client.get("/api/v1/openapi.json").json()
+    assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"code", "message", "field"}
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            for code in ("400", "401", "403", "404", "422"):
+                response = operation["responses"].get(code)
+                assert response is not None, f"{method.upper()} {path} does not document {code}"
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorOut", (path, code)

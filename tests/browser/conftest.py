@@ -45,8 +45,15 @@ def _page(browser: object, viewport: dict[str, int], mobile: bool) -> Iterator[o
     )
     context.set_default_timeout(15000)
     page = context.new_page()
+    # Every page of every browser test runs under the Content-Security-Policy: a script it refuses
+    # (an inline one without the nonce, an onclick=…) fails the test.
+    refused: list[str] = []
+    page.on(  # type: ignore[attr-defined]
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
     yield page
     context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The WSGI entry point routes bearer-token API calls through the lean chain and the rest through the
-full one; both answer the same."""
+stock handler with the full one; both answer the same."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import json
 from typing import Any
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import World
+from tongxin.accounts.models import User
 from tongxin.accounts.services import create_api_token
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.models import AuditEvent
 
 
@@ -45,9 +48,15 @@ def call(
     return captured["status"], captured["headers"], content
 
 
+def _enrolled(user: User) -> User:
+    """The login policy accepts a token of a two-factor role only while its owner has an authenticator."""
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
+
+
 @pytest.mark.django_db(transaction=True)
 def test_token_calls_work_through_the_lean_chain(world: World) -> None:
-    _, raw = create_api_token(actor=None, user=world.user("county_admin"))
+    _, raw = create_api_token(actor=SYSTEM, user=_enrolled(world.user("county_admin")))
     status, headers, content = call("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
     assert status.startswith("200")
     assert json.loads(content)["username"] == "county_admin"
@@ -57,7 +66,7 @@ def test_token_calls_work_through_the_lean_chain(world: World) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_writes_through_the_lean_chain_are_audited_with_the_source_ip(world: World) -> None:
-    _, raw = create_api_token(actor=None, user=world.user("county_admin"))
+    _, raw = create_api_token(actor=SYSTEM, user=_enrolled(world.user("county_admin")))
     body = json.dumps({"name": "新党小组", "kind": "group", "parent_id": world.branch_a1.pk}).encode()
     status, _, _ = call("/api/v1/orgs", method="POST", headers={"Authorization": f"Bearer {raw}"}, body=body)
     assert status.startswith("201")
@@ -74,9 +83,9 @@ def test_bad_token_and_browser_calls(world: World) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_public_board_pages_take_the_public_chain(world: World) -> None:
-    """The published board and its verification page answer a GET without session or login machinery,
-    with the security headers of every page; a POST there, and every other page, take the full chain."""
+def test_public_board_pages_take_the_stock_chain(world: World) -> None:
+    """The published board and its verification page answer a GET without login and set no cookie, with
+    the security headers of every page; a POST there is refused by CSRF (the full chain)."""
     from datetime import date
 
     from tests.points.helpers import make_scheme, make_villagers
@@ -92,9 +101,29 @@ def test_public_board_pages_take_the_public_chain(world: World) -> None:
         status, headers, content = call(path)
         assert status.startswith("200"), path
         assert shows in content.decode()
-        assert "Set-Cookie" not in headers and "Vary" not in headers  # no session read, no cookie
+        assert "Set-Cookie" not in headers
         assert headers.get("X-Frame-Options") == "DENY" and headers.get("X-Content-Type-Options") == "nosniff"
     status, _, _ = call("/points/public/boards/nope/")
     assert status.startswith("404")
-    status, _, _ = call(board.get_absolute_url(), method="POST")  # not a public GET: full chain, CSRF
+    status, _, _ = call(board.get_absolute_url(), method="POST")
     assert status.startswith("403")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lean_chain_reads_no_session_and_leaves_the_setting_alone(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    """A session cookie does not authenticate a bearer call (the lean chain has no session middleware),
+    and building that chain does not change ``settings.MIDDLEWARE``."""
+    from django.test import Client
+
+    from tongxin.core.handlers import handler_with
+
+    before = list(settings.MIDDLEWARE)
+    handler_with(["django.middleware.common.CommonMiddleware"])
+    assert list(settings.MIDDLEWARE) == before
+    browser = Client()
+    browser.force_login(world.user("township_admin"))
+    cookie = f"sessionid={browser.cookies['sessionid'].value}"
+    status, _, _ = call("/api/v1/me", headers={"Cookie": cookie})
+    assert status.startswith("200")  # the full chain reads the session
+    status, _, content = call("/api/v1/me", headers={"Cookie": cookie, "Authorization": "Bearer tx_wrong"})
+    assert status.startswith("401") and json.loads(content)["code"] == "unauthenticated"

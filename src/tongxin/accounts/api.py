@@ -6,34 +6,52 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
+from tongxin.accounts import policy
 from tongxin.accounts.models import ApiToken, User
-from tongxin.accounts.principal import user_for_token
+from tongxin.accounts.principal import token_and_user
 from tongxin.core.api import ERRORS, actor
 
 
+class LoginPolicyError(Exception):
+    """The caller is authenticated but breaks the login policy (``accounts.policy``): answered 403 with
+    the refusal's code (``two_factor_required``, ``password_change_required`` …)."""
+
+    def __init__(self, refusal: policy.Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer tx_...``; tokens are looked up by their SHA-256 (``principal``)."""
+    """``Authorization: Bearer tx_...``: an unexpired, unrevoked token (looked up by its SHA-256) of an
+    active user, whose active grants come with it (``principal``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = user_for_token(token)
+        found = token_and_user(token)
         if found is None:
             return None
-        user, token_id, last_used = found
+        row, user = found
         now = timezone.now()
-        if last_used is None or now - last_used > timedelta(minutes=5):
-            ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        refused = policy.token_refusal(user)
+        if refused is not None:
+            raise LoginPolicyError(refused)
         request.user = user
         return user
 
 
 class ActiveSessionAuth(SessionAuth):
-    """The logged-in browser session (CSRF-checked on writes by ninja)."""
+    """The logged-in browser session (CSRF-checked on writes by ninja), under the same login policy as
+    the pages: two-factor and a current password (timeouts: ``SessionTimeoutMiddleware``)."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        refused = policy.session_refusal(request)
+        if refused is not None:
+            raise LoginPolicyError(refused)
+        return user
 
 
 AUTH = [TokenAuth(), ActiveSessionAuth()]

@@ -40,11 +40,13 @@ class PasswordChangeForm(StyledForm):
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         self.user = user
+        self.wrong_old_password = False  # the view counts these (``passwords.change_locked``)
         super().__init__(*args, **kwargs)
 
     def clean_old_password(self) -> str:
         value: str = self.cleaned_data["old_password"]
         if not self.user.check_password(value):
+            self.wrong_old_password = True
             raise forms.ValidationError("当前密码不正确。")
         return value
 

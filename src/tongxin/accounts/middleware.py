@@ -1,17 +1,20 @@
-"""Session timeouts and the login policy (forced password change, two-factor for some roles)."""
+"""Session timeouts and the login policy for pages (``accounts.policy``; the API applies the same policy
+in its authenticators, ``accounts.api``)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+
+from tongxin.accounts import policy
 
 SESSION_AUTH_AT = "tx_auth_at"
 SESSION_SEEN_AT = "tx_seen_at"
@@ -27,8 +30,8 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "HTTP_AUTHORIZATION" in request.META:
-            return self.get_response(request)  # token clients have no session to time out
+        # Whatever headers come with it, a request the session authenticates is timed out by the session.
+        # (Bearer-token API calls carry no session user: see ``core.handlers``.)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = time.time()
@@ -49,18 +52,17 @@ class SessionTimeoutMiddleware:
         logout(request)
         messages.info(request, message)
         if request.path.startswith("/api/"):
-            from django.http import JsonResponse
-
             return JsonResponse({"code": "session_expired", "message": message, "field": None}, status=401)
-        return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+        return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
 
 
+# The API applies the policy in its authenticators and answers in its own error shape.
 _EXEMPT_PREFIXES = ("/accounts/logout", "/static/", "/api/", "/open311/", "/healthz", "/public/")
 
 
 class LoginPolicyMiddleware:
-    """Sends a logged-in user to change their password (first login, after a reset, or when older than
-    ``PASSWORD_MAX_AGE_DAYS``) and to two-factor setup or verification when their role needs it."""
+    """Pages: a logged-in user who breaks the login policy is sent to the page that fixes it (two-factor
+    setup or verification, password change) and may open only that page (and log out)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -71,26 +73,16 @@ class LoginPolicyMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
-        change_url = reverse("accounts:password_change")
-        setup_url = reverse("accounts:otp_setup")
-        verify_url = reverse("accounts:otp_verify")
-        if settings.ENFORCE_2FA and user.needs_two_factor() and not user.is_verified():
-            from django_otp import devices_for_user
-
-            has_device = any(True for _ in devices_for_user(user, confirmed=True))
-            target = verify_url if has_device else setup_url
-            if request.path not in (setup_url, verify_url):
-                return redirect(target)
+        refused = policy.session_refusal(request)
+        if refused is None:
             return self.get_response(request)
-        if password_expired(user) and request.path != change_url:
-            return redirect(change_url)
-        return self.get_response(request)
-
-
-def password_expired(user: object) -> bool:
-    if getattr(user, "must_change_password", False):
-        return True
-    changed = getattr(user, "password_changed_at", None)
-    if changed is None:
-        return True
-    return (timezone.now() - changed).days >= settings.PASSWORD_MAX_AGE_DAYS
+        target = reverse(
+            {
+                policy.TWO_FACTOR_SETUP: "accounts:otp_setup",
+                policy.TWO_FACTOR_VERIFY: "accounts:otp_verify",
+                policy.PASSWORD_CHANGE: "accounts:password_change",
+            }[refused.code]
+        )
+        if request.path == target:
+            return self.get_response(request)
+        return redirect(target)

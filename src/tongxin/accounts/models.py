@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -65,8 +67,6 @@ class User(AbstractUser):
         return out
 
     def needs_two_factor(self) -> bool:
-        from django.conf import settings
-
         return self.has_role(*settings.TWO_FACTOR_ROLES)
 
 
@@ -108,9 +108,15 @@ class Grant(models.Model):
         return ROLES[self.role].label if self.role in ROLES else self.role
 
 
+def token_expiry() -> datetime:
+    """When a token made now stops working: ``API_TOKEN_DAYS`` (``TONGXIN_API_TOKEN_DAYS``, 90) from now."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True)
+        """Tokens that still authenticate: not revoked and not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -122,12 +128,25 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至", default=token_expiry)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.key_prefix}… ({self.user})"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "已撤销"
+        if self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     @staticmethod
     def digest_of(raw: str) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from tongxin.accounts.models import Grant, User
+from tongxin.accounts.models import ApiToken, Grant, User
 from tongxin.core.models import AuditEvent
 from tongxin.core.scoping import collapse, prefix_q
 
@@ -63,3 +63,23 @@ def audit_events(
     if date_to:
         qs = qs.filter(at__lte=datetime.combine(date_to, time.max, tzinfo=tz))
     return qs.select_related("actor").order_by("-at", "-id")
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    """A user's own API tokens, newest first (revoked and expired ones too, for the record)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def managed_tokens(actor: User) -> QuerySet[ApiToken]:
+    """The tokens of every user under the actor's ``accounts.manage`` scope, newest first."""
+    return (
+        ApiToken.objects.filter(user__in=managed_users(actor).values("pk"))
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def token_for(actor: User, pk: int) -> ApiToken | None:
+    """One token the actor may see and revoke: their own, or one of a user they manage."""
+    own = ApiToken.objects.filter(pk=pk, user=actor).select_related("user").first()
+    return own or managed_tokens(actor).filter(pk=pk).first()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongxin.accounts.models import ApiToken, Grant, User
 from tongxin.accounts.roles import ROLES
+from tongxin.accounts.selectors import managed_users
 from tongxin.core import audit, trees
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
@@ -20,6 +25,17 @@ USER_FIELDS = ["username", "real_name", "mobile", "is_active", "must_change_pass
 def _check_manager(actor: User | None) -> None:
     if actor is not None and not actor.has_perm_anywhere("accounts.manage"):
         raise DomainError("只有安全管理员可以管理用户和授权。", code="forbidden")
+
+
+def _check_manages(actor: User, user: User) -> None:
+    """``actor`` is a security administrator whose scope covers ``user`` (or the system)."""
+    _check_manager(actor)
+    if not actor.is_system and not managed_users(actor).filter(pk=user.pk).exists():
+        raise DomainError("该用户不在您的管理范围内。", field="user", code="not_found")
+
+
+def _revoke_tokens(user: User, now: datetime) -> int:
+    return ApiToken.objects.active().filter(user=user).update(revoked_at=now)
 
 
 @service("accounts.user.create")
@@ -83,33 +99,55 @@ def change_password(*, actor: User, user: User, new_password: str) -> None:
         password_validation.validate_password(new_password, user)
     except ValidationError as exc:
         raise DomainError("；".join(exc.messages), field="new_password") from None
+    now = timezone.now()
     user.set_password(new_password)
-    user.password_changed_at = timezone.now()
+    user.password_changed_at = now
     user.must_change_password = actor.pk != user.pk
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    # A token is as good as the password it was made under: they all end with it.
+    revoked = _revoke_tokens(user, now)
     audit.record(
         actor=actor,
         action="accounts.password.change" if actor.pk == user.pk else "accounts.password.reset",
         target=user,
+        after={"revoked_api_credentials": revoked},
     )
 
 
 @service("accounts.user.set_active")
 def set_user_active(*, actor: User, user: User, active: bool) -> User:
-    _check_manager(actor)
+    """Disable (or re-enable) a login. A disabled account's sessions stop authenticating at once (Django
+    refuses inactive users on every request) and all its API tokens are revoked; re-enabling gives no
+    token back."""
+    _check_manages(actor, user)
     if actor.pk == user.pk and not active:
         raise DomainError("不能停用自己的账号。", field="is_active")
     before = audit.snapshot(user, ["is_active"])
+    if user.is_active == active:
+        return user  # idempotent: disabling a disabled account changes nothing
     user.is_active = active
     user.save(update_fields=["is_active"])
+    revoked = 0 if active else _revoke_tokens(user, timezone.now())
     audit.record(
         actor=actor,
-        action="accounts.user.set_active",
+        action="accounts.user.enable" if active else "accounts.user.disable",
         target=user,
         before=before,
-        after={"is_active": active},
+        after={"is_active": active, "revoked_api_credentials": revoked},
     )
     return user
+
+
+@service("accounts.otp.reset")
+def reset_two_factor(*, actor: User, user: User) -> int:
+    """Remove every authenticator of ``user`` (lost phone): at the next login they enrol a new one with
+    their password. Only a security administrator over the user may do this, never for themself."""
+    _check_manages(actor, user)
+    if actor.pk == user.pk:
+        raise DomainError("不能重置自己的两步验证，请联系另一位安全管理员。", field="user")
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit.record(actor=actor, action="accounts.otp.reset", target=user, after={"devices_removed": removed})
+    return removed
 
 
 @service("accounts.grant.create")
@@ -164,25 +202,61 @@ def revoke_grant(*, actor: User, grant: Grant) -> Grant:
 
 
 @service("accounts.token.create")
-def create_api_token(*, actor: User | None, user: User, name: str = "") -> tuple[ApiToken, str]:
-    """A new bearer token for ``user``; returns the row and the raw token, which is never stored."""
-    if actor is not None and actor.pk != user.pk:
-        _check_manager(actor)
+def create_api_token(
+    *, actor: User, user: User, name: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token for ``user``, valid ``days`` (default ``API_TOKEN_DAYS``); returns the row and
+    the raw token, which is never stored. ``actor``: the user themself, a security administrator over
+    them, or ``SYSTEM`` (``tongxin token create``)."""
+    if actor.pk != user.pk:
+        _check_manages(actor, user)
+    if not user.is_active:
+        raise DomainError("该账号已停用，不能签发令牌。", field="user")
+    days = settings.API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= 366:
+        raise DomainError("令牌有效期应为1到366天。", field="days")
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(
-        user=user, name=name[:100], key_prefix=raw[:8], digest=ApiToken.digest_of(raw)
+        user=user,
+        name=name[:100],
+        key_prefix=raw[:8],
+        digest=ApiToken.digest_of(raw),
+        expires_at=timezone.now() + timedelta(days=days),
     )
     audit.record(
-        actor=actor, action="accounts.token.create", target=token, after={"user": user.username, "name": name}
+        actor=actor,
+        action="accounts.token.create",
+        target=token,
+        after={"user": user.username, "name": name, "expires_at": token.expires_at.isoformat()},
     )
     return token, raw
 
 
 @service("accounts.token.revoke")
-def revoke_api_token(*, actor: User, token: ApiToken) -> None:
+def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
+    """End one token: its owner may, and a security administrator over its owner. Idempotent."""
     if actor.pk != token.user_id:
-        _check_manager(actor)
+        _check_manages(actor, token.user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action="accounts.token.revoke", target=token)
+        audit.record(
+            actor=actor, action="accounts.token.revoke", target=token, after={"user": token.user.username}
+        )
+    return token
+
+
+@service("accounts.token.revoke_all")
+def revoke_user_tokens(*, actor: User, user: User) -> int:
+    """End every token of ``user`` (the user themself, or a security administrator over them); the
+    number revoked."""
+    if actor.pk != user.pk:
+        _check_manages(actor, user)
+    revoked = _revoke_tokens(user, timezone.now())
+    audit.record(
+        actor=actor,
+        action="accounts.token.revoke_all",
+        target=user,
+        after={"revoked_api_credentials": revoked},
+    )
+    return revoked

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 import base64
-import io
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
@@ -18,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tongxin.accounts import selectors, services
+from tongxin.accounts import passwords, policy, selectors, services
 from tongxin.accounts.forms import (
     AuditFilterForm,
     GrantForm,
@@ -27,10 +24,10 @@ from tongxin.accounts.forms import (
     PasswordChangeForm,
     UserCreateForm,
 )
-from tongxin.accounts.middleware import password_expired
 from tongxin.accounts.models import Grant, User
 from tongxin.core import audit
 from tongxin.core.errors import DomainError
+from tongxin.core.views import form_error, qr_svg, safe_next, user_with
 
 
 class LoginView(auth_views.LoginView):
@@ -55,33 +52,62 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = PasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_password(actor=user, user=user, new_password=form.cleaned_data["new_password"])
-        except DomainError as exc:
-            form.add_error("new_password", exc.message)
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改。")
-            return redirect("dashboard:home")
+    locked = ""
+    if request.method == "POST":
+        if passwords.change_locked(user):
+            # Refused before the password is even looked at, like a login locked by axes.
+            form = PasswordChangeForm(user)
+            locked = _locked_message()
+        elif form.is_valid():
+            try:
+                services.change_password(
+                    actor=user, user=user, new_password=form.cleaned_data["new_password"]
+                )
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(request, "密码已修改；您的 API 令牌已随旧密码一并失效。")
+                return redirect("dashboard:home")
+        elif form.wrong_old_password:
+            passwords.note_wrong_old_password(user)
+            if passwords.change_locked(user):
+                locked = _locked_message()
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "forced": password_expired(user), "max_age": settings.PASSWORD_MAX_AGE_DAYS},
+        {
+            "form": form,
+            "locked": locked,
+            "forced": policy.password_expired(user),
+            "max_age": settings.PASSWORD_MAX_AGE_DAYS,
+        },
     )
 
 
-def _qr_svg(data: str) -> str:
-    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buf = io.BytesIO()
-    img.save(buf)
-    return buf.getvalue().decode()
+def _locked_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return f"当前密码连续输错次数过多，修改密码已暂停{minutes}分钟，请稍后再试。"
 
 
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol a TOTP authenticator: show the secret and QR code, confirm with one code."""
+    """Enrol a TOTP authenticator: show the secret and QR code, confirm with one code.
+
+    A user who already has a confirmed authenticator may add another only from a verified session;
+    with the password alone they are sent to the verification step (a lost phone is a reset by a
+    security administrator, ``services.reset_two_factor``)."""
     user: User = request.user  # type: ignore[assignment]
+    if not policy.may_enrol_device(request):
+        audit.record(
+            actor=user,
+            action="accounts.otp.enrol",
+            target=user,
+            success=False,
+            message="未通过两步验证，不能绑定新的身份验证器",
+        )
+        messages.info(request, "您已绑定身份验证器：请先输入动态验证码；手机丢失请联系安全管理员重置。")
+        return redirect("accounts:otp_verify")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="手机动态验证码", confirmed=False)
@@ -99,7 +125,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/otp_setup.html",
-        {"form": form, "secret": secret, "qr_svg": _qr_svg(device.config_url)},
+        # Uncached: the URL holds the TOTP secret, which must not stay in the process's QR cache.
+        {"form": form, "secret": secret, "qr_svg": qr_svg.__wrapped__(device.config_url, box_size=8)},
     )
 
 
@@ -112,7 +139,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 audit.record(actor=user, action="accounts.otp.verify", target=user)
-                return redirect(request.GET.get("next") or "dashboard:home")
+                return redirect(safe_next(request, "dashboard:home"))
         audit.record(
             actor=user, action="accounts.otp.verify", target=user, success=False, message="动态验证码错误"
         )
@@ -120,22 +147,15 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_verify.html", {"form": form})
 
 
-def _require(request: HttpRequest, perm: str) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not user.has_perm_anywhere(perm):
-        raise Http404("未找到该页面，或您无权查看。")
-    return user
-
-
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    actor = _require(request, "accounts.manage")
+    actor = user_with(request, "accounts.manage")
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.create_user(actor=actor, **form.cleaned_data, must_change_password=True)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(request, f"已创建用户 {created.username}，首次登录时须修改密码。")
             return redirect("accounts:user_detail", pk=created.pk)
@@ -145,7 +165,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _require(request, "accounts.manage")
+    actor = user_with(request, "accounts.manage")
     target = selectors.managed_user_or_none(actor, pk)
     if target is None:
         raise Http404("未找到该用户，或您无权查看。")
@@ -156,21 +176,100 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, user=target, role=form.cleaned_data["role"], node=form.cleaned_data["node"]
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(request, "已授权。")
             return redirect("accounts:user_detail", pk=target.pk)
     return render(
         request,
         "accounts/user_detail.html",
-        {"target": target, "grants": selectors.user_grants(target), "form": form},
+        {
+            "target": target,
+            "grants": selectors.user_grants(target),
+            "form": form,
+            "tokens": selectors.tokens_of(target)[:50],
+            "has_device": policy.has_confirmed_device(target),
+        },
+    )
+
+
+def _managed(request: HttpRequest, pk: int) -> tuple[User, User]:
+    actor = user_with(request, "accounts.manage")
+    target = selectors.managed_user_or_none(actor, pk)
+    if target is None:
+        raise Http404("未找到该用户，或您无权查看。")
+    return actor, target
+
+
+@login_required
+@require_POST
+def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Disable or re-enable an account (the security administrator's page action)."""
+    actor, target = _managed(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_user_active(actor=actor, user=target, active=active)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "已启用该账号。" if active else "已停用该账号：其登录会话和全部 API 令牌已失效。"
+        )
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def otp_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a user's authenticators so that they enrol anew at their next login (lost phone)."""
+    actor, target = _managed(request, pk)
+    try:
+        services.reset_two_factor(actor=actor, user=target)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已重置两步验证：该用户下次登录时须重新绑定身份验证器。")
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens; a security administrator also sees those of everyone they manage."""
+    user = user_with(request)
+    managed = (
+        Paginator(selectors.managed_tokens(user).filter(revoked_at__isnull=True), 50).get_page(
+            request.GET.get("page")
+        )
+        if user.has_perm_anywhere("accounts.manage")
+        else None
+    )
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"own": selectors.tokens_of(user)[:50], "managed": managed, "days": settings.API_TOKEN_DAYS},
     )
 
 
 @login_required
 @require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_with(request)
+    token = selectors.token_for(user, pk)
+    if token is None:
+        raise Http404("未找到该令牌，或您无权查看。")
+    try:
+        services.revoke_api_token(actor=user, token=token)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已撤销令牌 {token.key_prefix}…")
+    return redirect(safe_next(request, "accounts:token_list"))
+
+
+@login_required
+@require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _require(request, "accounts.manage")
+    actor = user_with(request, "accounts.manage")
     grant = Grant.objects.filter(pk=pk, user__in=selectors.managed_users(actor)).first()
     if grant is None:
         raise Http404("未找到该授权。")
@@ -185,7 +284,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    actor = _require(request, "audit.view")
+    actor = user_with(request, "audit.view")
     form = AuditFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():

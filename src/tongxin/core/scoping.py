@@ -8,12 +8,16 @@ A row is visible when any of its paths starts with a granted path of the same tr
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Protocol, TypeVar
 
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
 from django.db.models import Q
 from django.http import Http404
+
+from tongxin.core import audit
 
 M = TypeVar("M", bound=models.Model)
 
@@ -71,23 +75,37 @@ def scoped(qs: models.QuerySet[M], user: Any, perm: str) -> models.QuerySet[M]:
 def get_scoped_or_404(qs: models.QuerySet[M], user: Any, perm: str, **lookup: Any) -> M:
     """The one row matching ``lookup`` inside the user's scope, else ``Http404`` (no existence leaks).
 
-    A refused access to a row that exists is recorded in the audit log.
+    A refused access to a row that exists is recorded in the audit log, once per user and row within
+    ``REFUSAL_AUDIT_WINDOW`` (a script walking ids must not fill the log with one row per request).
     """
     try:
         return scoped(qs, user, perm).get(**lookup)
     except ObjectDoesNotExist:
         if qs.filter(**lookup).exists():
-            from tongxin.core import audit
-
-            audit.record(
-                actor=user,
-                action="access.denied",
-                target_type=qs.model._meta.label_lower,
-                target_id=str(lookup.get("pk", lookup.get("id", ""))),
-                success=False,
-                message=f"超出权限范围的访问（{perm}）",
-            )
+            target_type = qs.model._meta.label_lower
+            target_id = str(lookup.get("pk", lookup.get("id", "")))
+            if _first_refusal_in_window(user, target_type, target_id):
+                audit.record(
+                    actor=user,
+                    action="access.denied",
+                    target_type=target_type,
+                    target_id=target_id,
+                    success=False,
+                    message=f"超出权限范围的访问（{perm}）",
+                )
         raise Http404("未找到该记录，或您无权查看。") from None
+
+
+# One audit row per (user, target type, target id) per window; later refusals within it are not recorded.
+REFUSAL_AUDIT_WINDOW = 300
+
+
+def _first_refusal_in_window(user: Any, target_type: str, target_id: str) -> bool:
+    """True for the first refusal of this user on this row in the window (``cache.add`` is atomic on
+    every shared cache backend, so two workers do not both record it)."""
+    who = getattr(user, "pk", None) or getattr(user, "username", "") or "anonymous"
+    key = f"tx:refused:{who}:{target_type}:{hashlib.sha256(target_id.encode()).hexdigest()[:32]}"
+    return bool(cache.add(key, 1, timeout=REFUSAL_AUDIT_WINDOW))
 
 
 def in_scope(path: str, user: Any, perm: str, tree: str) -> bool:

@@ -11,8 +11,9 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from tongxin.core.errors import DomainError
 
@@ -82,3 +83,14 @@ def int_param(request: HttpRequest, name: str) -> int | None:
         return int(raw)
     except (TypeError, ValueError):
         return None
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` the request names (POST first, then GET) when it points into this site, else
+    ``fallback``: a link such as ``?next=https://evil.example`` never sends anyone off-site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(fallback)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.errors import DomainError
 from tongxin.core.reveal import reveal_personal_data
-from tongxin.core.views import form_error, is_htmx, user_with, xlsx_file
+from tongxin.core.views import form_error, is_htmx, safe_next, user_with, xlsx_file
 from tongxin.orgs import excel, selectors, services
 from tongxin.orgs.forms import ApplicationForm, MembershipForm, MergeForm, PersonForm, TransferForm
 from tongxin.orgs.models import Membership, Person
@@ -182,7 +182,7 @@ def transfer_advance(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "已接收，组织关系已转入。" if event == "receive" else "已标记为在途。")
-    return redirect(request.POST.get("next") or "orgs:transfer_list")
+    return redirect(safe_next(request, "orgs:transfer_list"))
 
 
 @login_required
