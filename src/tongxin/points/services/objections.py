@@ -94,7 +94,10 @@ def _finalise(claim: Claim, *, actor: User) -> int:
     )
     ready = [
         line
-        for line in claim.lines.select_related("person").filter(state=ClaimLine.State.PENDING)
+        # Only what an entry needs of a person (not the encrypted columns a whole Person decrypts).
+        for line in claim.lines.select_related("person")
+        .only("id", "household_id", "points", "person__id", "person__name", "person__region_path")
+        .filter(state=ClaimLine.State.PENDING)
         if line.pk not in open_lines
     ]
     specs = [
