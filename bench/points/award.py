@@ -75,7 +75,11 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--preload", type=int, default=20000)
-    parser.add_argument("--profile", choices=["service", "finalise"], help="profile 300 award_points calls or 5 finalisations, and stop")
+    parser.add_argument(
+        "--profile",
+        choices=["service", "finalise"],
+        help="profile 300 award_points calls or 5 finalisations, and stop",
+    )
     args = parser.parse_args()
     configure(args.db)
 
@@ -105,7 +109,10 @@ def main() -> None:
         head = Person.objects.create(name=f"户主{h}", region=village, region_path=village.path)
         heads.append(head)
     households = Household.objects.bulk_create(
-        [Household(region=village, region_path=village.path, head=p, number=f"{i:04d}") for i, p in enumerate(heads)]
+        [
+            Household(region=village, region_path=village.path, head=p, number=f"{i:04d}")
+            for i, p in enumerate(heads)
+        ]
     )
     Person.objects.bulk_create(
         [
@@ -208,7 +215,7 @@ def main() -> None:
         for i in range(n):
             p = people[(run * n + i) % len(people)]
             with transaction.atomic(), connection.cursor() as cur:
-                cur.execute(f"SELECT chain_seq, chain_head FROM {st} WHERE id = %s", [scheme.pk])  # noqa: S608
+                cur.execute(f"SELECT chain_seq, chain_head FROM {st} WHERE id = %s", [scheme.pk])
                 seq, head = cur.fetchone()
                 seq += 1
                 now = timezone.now()
@@ -223,7 +230,9 @@ def main() -> None:
                     ops.adapt_datefield_value(ON), "bench.raw", f"{run}-{i}", "有效上报隐患", None, recorder.pk,
                     "bench-recorder", moment, head or chain.GENESIS, digest,
                 )])  # fmt: skip
-                cur.execute(f"UPDATE {st} SET chain_seq = %s, chain_head = %s WHERE id = %s", [seq, digest, scheme.pk])  # noqa: S608
+                cur.execute(
+                    f"UPDATE {st} SET chain_seq = %s, chain_head = %s WHERE id = %s", [seq, digest, scheme.pk]
+                )
                 insert_rows(
                     cur, PersonTotal,
                     ("person_id", "period", "points", "region_path", "anc1", "anc2", "anc3", "household_id", "is_member"),
@@ -298,8 +307,12 @@ def main() -> None:
     for k in order:
         unit = "entries" if k == "finalise" else "calls"
         s = out[k]
-        print(f"| {k} ({unit}) | {s['median']:,.0f} | {s['min']:,.0f}–{s['max']:,.0f} | {1000 / s['median']:.2f} |")
-    print(f"\nservice / raw throughput: median {statistics.median(ratios):.2f} (per rep {min(ratios):.2f}–{max(ratios):.2f})")
+        print(
+            f"| {k} ({unit}) | {s['median']:,.0f} | {s['min']:,.0f}–{s['max']:,.0f} | {1000 / s['median']:.2f} |"
+        )
+    print(
+        f"\nservice / raw throughput: median {statistics.median(ratios):.2f} (per rep {min(ratios):.2f}–{max(ratios):.2f})"
+    )
     print(f"queries per award_points call: {len(queries)}")
     for q in queries:
         print("  ", q[:140])
