@@ -63,8 +63,9 @@ def version_on(scheme: Scheme, day: date) -> SchemeVersion:
     return version
 
 
-class _HasReset(Protocol):
-    reset: str
+class _HasReset(Protocol):  # a SchemeVersion, or the cached VersionRules of one
+    @property
+    def reset(self) -> str: ...
 
 
 def cycle_of(version: _HasReset, day: date) -> str:
@@ -218,7 +219,7 @@ def append_entries(
     *,
     scheme_id: int,
     specs: list[EntrySpec],
-    actor: Any,
+    actor: Any,  # a User, SYSTEM (stored as no user, named 系统) or None
     locked: LockedScheme | None = None,
     unless_recorded: bool = False,
 ) -> list[LedgerEntry]:
