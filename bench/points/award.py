@@ -299,7 +299,7 @@ def main() -> None:
         print(f"{len(queries)} queries per call:")
         for q in queries:
             print("  ", q[:160])
-        pstats.Stats(prof).sort_stats("tottime").print_stats(35)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
         return
 
     kinds = {"service": lambda: service(args.calls), "internal": lambda: internal(args.calls),

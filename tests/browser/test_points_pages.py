@@ -10,10 +10,12 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import log_in, shot
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, make_user
 from tests.points.helpers import make_scheme, make_villagers
+from tongxin.accounts import services as account_services
 from tongxin.points import services
-from tongxin.points.models import Claim, LedgerEntry, Objection, Redemption, SchemeVersion
+from tongxin.points.models import Claim, LedgerEntry, Objection, PersonLink, Redemption, SchemeVersion
+from tongxin.points.services.links import ACCOUNT_UNKNOWN
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 
@@ -119,3 +121,26 @@ def test_villager_claims_for_themself_with_a_photo(
     claim = Claim.objects.get()
     assert claim.is_self_claim and claim.evidence
     assert "待审核" in page.inner_text("main")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_secretary_links_a_villager_but_not_an_account_of_another_township(
+    world: World, live_server, phone_page
+) -> None:  # type: ignore[no-untyped-def]
+    people = make_villagers(world.village_a1, 2).people
+    outsider = make_user("b1_villager")
+    account_services.grant_role(actor=None, user=outsider, role="resident", node=world.village_b1)
+    page, base = phone_page, live_server.url
+    _login(page, base, "village_secretary")
+    page.goto(f"{base}/points/links/")
+    page.fill("input[name=username]", "b1_villager")
+    page.select_option("select[name=person]", str(people[0].pk))
+    page.click("main button[type=submit]")
+    page.wait_for_selector(f"text={ACCOUNT_UNKNOWN}")
+    shot(page, "points-links-refused-phone")
+    page.fill("input[name=username]", "resident")
+    page.select_option("select[name=person]", str(people[1].pk))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=已关联")
+    assert "resident → " + people[1].name in page.inner_text("main")
+    assert not PersonLink.objects.filter(user=outsider).exists()

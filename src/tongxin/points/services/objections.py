@@ -98,7 +98,16 @@ def _finalise(claim: Claim, *, actor: User) -> int:
         line
         # Only what an entry needs of a person (not the encrypted columns a whole Person decrypts).
         for line in claim.lines.select_related("person")
-        .only("id", "household_id", "points", "person__id", "person__name", "person__region_path")
+        .only(
+            "id",
+            "claim_id",
+            "person_id",
+            "household_id",
+            "points",
+            "state",
+            "person__name",
+            "person__region_path",
+        )
         .filter(state=ClaimLine.State.PENDING)
         if line.pk not in open_lines
     ]
