@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, shot
 from tests.cases.conftest import jpeg_bytes
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, make_user
 from tests.points.helpers import make_scheme, make_villagers
+from tongxin.accounts import services as account_services
+from tongxin.accounts.system import SYSTEM
 from tongxin.points import services
-from tongxin.points.models import Claim, LedgerEntry, Objection, Redemption, SchemeVersion
+from tongxin.points.models import Claim, LedgerEntry, Objection, PersonLink, Redemption, SchemeVersion
+from tongxin.points.services.links import ACCOUNT_UNKNOWN
 
 GIF_HTML = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00"
@@ -135,5 +139,30 @@ def test_villager_claims_for_themself_with_a_photo(
     page.context.clear_cookies()
     _login(page, base, "points_reviewer")
     page.goto(f"{base}/points/claims/{claim.pk}/")
-    page.wait_for_function("document.querySelector('img[alt=现场照片]').naturalWidth > 0")
+    photo = page.locator("img[alt=现场照片]")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.naturalWidth") > 0
     shot(page, "points-claim-photo-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_secretary_links_a_villager_but_not_an_account_of_another_township(
+    world: World, live_server, phone_page
+) -> None:  # type: ignore[no-untyped-def]
+    people = make_villagers(world.village_a1, 2).people
+    outsider = make_user("b1_villager")
+    account_services.grant_role(actor=SYSTEM, user=outsider, role="resident", node=world.village_b1)
+    page, base = phone_page, live_server.url
+    _login(page, base, "village_secretary")
+    page.goto(f"{base}/points/links/")
+    page.fill("input[name=username]", "b1_villager")
+    page.select_option("select[name=person]", str(people[0].pk))
+    page.click("main button[type=submit]")
+    page.wait_for_selector(f"text={ACCOUNT_UNKNOWN}")
+    shot(page, "points-links-refused-phone")
+    page.fill("input[name=username]", "resident")
+    page.select_option("select[name=person]", str(people[1].pk))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=已关联")
+    assert "resident → " + people[1].name in page.inner_text("main")
+    assert not PersonLink.objects.filter(user=outsider).exists()

@@ -169,3 +169,43 @@ def test_two_concurrent_calls_write_one_entry() -> None:
     assert not errors
     assert len(set(results)) == 1
     assert LedgerEntry.objects.filter(source_ref="same").count() == 1
+
+
+def test_a_new_scheme_version_applies_to_the_next_award_at_once(world: World) -> None:
+    """Appends cache a scheme's versions per process; a new version must still apply from the next call."""
+    scheme = make_scheme(world.village_a1)
+    person = make_villagers(world.village_a1, 1).people[0]
+    first = services.award_points(
+        actor=None, person=person, points=2, source="cases", source_ref="v1", reason="办结", on=date(2026, 5, 6),
+        item_code="LAB",
+    )  # fmt: skip
+    assert first.item_name == "义务劳动"
+    with pytest.raises(DomainError, match="没有代码为“NEW”的项目"):
+        services.award_points(actor=None, person=person, points=2, source="cases", source_ref="v2", reason="办结",
+                              on=date(2026, 6, 2), item_code="NEW")  # fmt: skip
+    services.add_scheme_version(
+        actor=world.user("village_secretary"), scheme=scheme, effective_from=date(2026, 6, 1), note="改名并新增",
+        items=[services.ItemSpec(code="LAB", name="公益劳动", category="labour", points=5),
+               services.ItemSpec(code="NEW", name="新项目", category="labour", points=1)],
+    )  # fmt: skip
+    renamed = services.award_points(actor=None, person=person, points=2, source="cases", source_ref="v3",
+                                    reason="办结", on=date(2026, 6, 2), item_code="LAB")  # fmt: skip
+    new = services.award_points(actor=None, person=person, points=1, source="cases", source_ref="v4",
+                                reason="办结", on=date(2026, 6, 2), item_code="NEW")  # fmt: skip
+    before = services.award_points(actor=None, person=person, points=2, source="cases", source_ref="v5",
+                                   reason="办结", on=date(2026, 5, 31), item_code="LAB")  # fmt: skip
+    assert (renamed.item_name, new.item_name, before.item_name) == ("公益劳动", "新项目", "义务劳动")
+
+
+def test_a_retry_of_an_award_returns_it_even_after_its_item_was_dropped(world: World) -> None:
+    scheme = make_scheme(world.village_a1)
+    person = make_villagers(world.village_a1, 1).people[0]
+    entry = services.award_points(actor=None, person=person, points=2, source="cases", source_ref="r1",
+                                  reason="办结", on=date(2026, 6, 2), item_code="VOL")  # fmt: skip
+    services.add_scheme_version(
+        actor=world.user("village_secretary"), scheme=scheme, effective_from=date(2026, 6, 1), note="取消志愿服务",
+        items=[services.ItemSpec(code="LAB", name="义务劳动", category="labour", points=5)],
+    )  # fmt: skip
+    again = services.award_points(actor=None, person=person, points=2, source="cases", source_ref="r1",
+                                  reason="办结", on=date(2026, 6, 2), item_code="VOL")  # fmt: skip
+    assert again.pk == entry.pk and LedgerEntry.objects.count() == 1

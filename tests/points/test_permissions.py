@@ -9,10 +9,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import World, login
+from tests.factories import World, login, make_user
 from tests.points.helpers import make_scheme, make_villagers
+from tongxin.accounts import services as account_services
 from tongxin.points import services
-from tongxin.points.models import Claim, Goods, LedgerEntry
+from tongxin.points.models import Claim, Goods, LedgerEntry, PersonLink, PublishedBoard
 
 
 @dataclass
@@ -46,10 +47,14 @@ def _setup(world: World) -> Setup:
     return Setup(claim=claim, foreign_claim=foreign_claim, entry=entry, goods=goods)
 
 
-def _foreign_claim(scheme, people) -> Claim:  # type: ignore[no-untyped-def]
-    from tests.factories import make_user
-    from tongxin.accounts import services as account_services
+def _foreign_account(world: World):  # type: ignore[no-untyped-def]
+    """A villager account of 乙一村 (another township): nobody in 甲镇 may link it."""
+    account = make_user("b1_villager")
+    account_services.grant_role(actor=None, user=account, role="resident", node=world.village_b1)
+    return account
 
+
+def _foreign_claim(scheme, people) -> Claim:  # type: ignore[no-untyped-def]
     recorder = make_user("recorder_b1")
     account_services.grant_role(actor=None, user=recorder, role="points_recorder", node=scheme.region)
     recorder = type(recorder).objects.get(pk=recorder.pk)
@@ -80,8 +85,6 @@ def _do(client: Client, action: str, s: Setup, world: World) -> int:
             {"region": world.village_a1.pk, "period": "2026Q2", "by": "person", "audience": "all",
              "name_style": "full", "size": 50},
         )  # fmt: skip
-        from tongxin.points.models import PublishedBoard
-
         return 200 if PublishedBoard.objects.exists() else 404
     if action == "reverse":
         client.post(reverse("points:entry_reverse", args=[s.entry.pk]), {"reason": "录错"})
@@ -96,23 +99,29 @@ def _do(client: Client, action: str, s: Setup, world: World) -> int:
         return client.get(reverse("points:notice")).status_code
     if action == "new_scheme":
         return client.get(reverse("points:scheme_create")).status_code
+    if action in ("link", "link_foreign_account"):
+        # link an account granted in 甲一村 (the resident) / in 乙一村 to a person of 甲一村
+        account = world.user("resident") if action == "link" else _foreign_account(world)
+        person = s.entry.person
+        client.post(reverse("points:links"), {"username": account.username, "person": person.pk})
+        return 200 if PersonLink.objects.filter(user=account, person=person).exists() else 404
     raise AssertionError(action)
 
 
 ACTIONS = [
     "home", "record_page", "view_claim", "view_foreign_claim", "approve", "approve_foreign", "publish",
-    "reverse", "redeem_page", "ledger", "me", "notice", "new_scheme",
+    "reverse", "redeem_page", "ledger", "me", "notice", "new_scheme", "link", "link_foreign_account",
 ]  # fmt: skip
 
 # Expected status by role, in the order of ACTIONS. 200 = allowed (for writes: it happened),
 # 302 = redirected (a villager's start page is "my points"), 404 = the page or row does not exist for them.
 TABLE: dict[str, list[int]] = {
-    "points_recorder":   [200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 200, 200, 404],
-    "points_reviewer":   [200, 404, 200, 404, 200, 404, 404, 404, 404, 200, 200, 200, 404],
-    "village_secretary": [200, 404, 200, 404, 404, 404, 200, 200, 404, 200, 200, 200, 200],
-    "township_admin":    [200, 404, 200, 404, 404, 404, 200, 200, 404, 200, 200, 200, 200],
-    "resident":          [302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404],
-    "outsider":          [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+    "points_recorder":   [200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 200, 200, 404, 404, 404],
+    "points_reviewer":   [200, 404, 200, 404, 200, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404],
+    "village_secretary": [200, 404, 200, 404, 404, 404, 200, 200, 404, 200, 200, 200, 200, 200, 404],
+    "township_admin":    [200, 404, 200, 404, 404, 404, 200, 200, 404, 200, 200, 200, 200, 200, 404],
+    "resident":          [302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404],
+    "outsider":          [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
 }  # fmt: skip
 
 

@@ -3,14 +3,14 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Status
 from ninja.pagination import paginate
 
 from tongxin.core.api import ERRORS, Pagination, actor
 from tongxin.core.errors import DomainError
 from tongxin.points import access, selectors, services
+from tongxin.points.api.router import router
 from tongxin.points.api.schemas import (
-    TAGS,
     ClaimDetailOut,
     ClaimFilter,
     ClaimIn,
@@ -23,9 +23,6 @@ from tongxin.points.api.schemas import (
 from tongxin.points.models import (
     Objection,
 )
-
-router = Router(tags=TAGS)
-
 
 # --- claims ---------------------------------------------------------------------------------------
 

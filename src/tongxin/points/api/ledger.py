@@ -4,14 +4,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Query, Status
 from ninja.pagination import paginate
 
 from tongxin.core.api import ERRORS, Pagination, actor
 from tongxin.core.errors import DomainError
 from tongxin.points import access, periods, selectors, services
+from tongxin.points.api.router import router
 from tongxin.points.api.schemas import (
-    TAGS,
     BoardFilter,
     BoardRowOut,
     EntryFilter,
@@ -26,9 +26,6 @@ from tongxin.points.api.schemas import (
 from tongxin.points.models import (
     LedgerEntry,
 )
-
-router = Router(tags=TAGS)
-
 
 # --- ledger -----------------------------------------------------------------------------------------
 

@@ -4,14 +4,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Status
 from ninja.pagination import paginate
 
 from tongxin.core.api import ERRORS, Pagination, actor
 from tongxin.core.views import file_response
 from tongxin.points import access, items_xlsx, selectors, services
+from tongxin.points.api.router import router
 from tongxin.points.api.schemas import (
-    TAGS,
     SchemeDetailOut,
     SchemeIn,
     SchemeOut,
@@ -23,9 +23,6 @@ from tongxin.points.ledger import version_on
 from tongxin.points.models import (
     Scheme,
 )
-
-router = Router(tags=TAGS)
-
 
 # --- schemes --------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Query, Status
 from ninja.pagination import paginate
 
 from tongxin.core.api import ERRORS, Pagination, actor
@@ -12,8 +12,8 @@ from tongxin.core.errors import DomainError
 from tongxin.core.views import user_with
 from tongxin.orgs.models import Person
 from tongxin.points import access, periods, selectors, services
+from tongxin.points.api.router import router
 from tongxin.points.api.schemas import (
-    TAGS,
     GoodsActiveIn,
     GoodsIn,
     GoodsOut,
@@ -29,8 +29,6 @@ from tongxin.points.models import (
     Goods,
     Redemption,
 )
-
-router = Router(tags=TAGS)
 
 
 @router.get("/goods", response=list[GoodsOut], summary="积分超市商品")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from tongxin.orgs.models import Region
+
+
+def new_rules_stamp() -> str:
+    return uuid.uuid4().hex
 
 
 class Scheme(models.Model):
@@ -26,6 +32,10 @@ class Scheme(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     chain_seq = models.BigIntegerField(default=0, editable=False)
     chain_head = models.CharField(max_length=64, default="", editable=False)
+    # A new value whenever a version is added (versions and their items are never changed): appends
+    # keep the versions and items of a scheme in a per-process cache keyed by it, so a hot path reads
+    # this one column of the row it locks anyway instead of the versions and items every time.
+    rules_stamp = models.CharField(max_length=32, default=new_rules_stamp, editable=False)
 
     SCOPE = {"region": "region_path"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from tongxin.accounts.models import User
@@ -37,6 +37,18 @@ def notice_claims_for(user: User) -> QuerySet[Claim]:
     for perm in (access.VIEW, access.SELF):
         q = q | scoped(Claim.objects.filter(state=Claim.State.NOTICE), user, perm)
     return q.select_related("item").order_by("notice_until", "id").distinct()
+
+
+def notice_with_lines(user: User, limit: int = 100) -> list[tuple[Claim, list[ClaimLine]]]:
+    """The notice page: up to ``limit`` claims in notice with their lines (person, household and
+    objections), in a fixed number of queries however many claims and lines there are."""
+    lines = (
+        ClaimLine.objects.select_related("person", "household").prefetch_related("objections").order_by("id")
+    )
+    claims = notice_claims_for(user).prefetch_related(
+        Prefetch("lines", queryset=lines, to_attr="shown_lines")
+    )
+    return [(c, c.shown_lines) for c in claims[:limit]]  # type: ignore[attr-defined]  # set by Prefetch
 
 
 def notice_line_for(user: User, pk: int) -> ClaimLine:

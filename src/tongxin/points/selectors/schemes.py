@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from tongxin.accounts.models import User
 from tongxin.core.scoping import get_scoped_or_404, prefix_q, scoped
-from tongxin.orgs.models import Person, Region
+from tongxin.orgs.models import PartyOrg, Person, Region
 from tongxin.points import access
 from tongxin.points.models import PersonLink, Scheme
 
@@ -63,7 +63,48 @@ def person_for(user: User, pk: int, perm: str = access.VIEW) -> Person:
     return get_scoped_or_404(Person.objects.select_related("region", "household"), user, perm, pk=pk)
 
 
-def linked_person(user: User) -> Person | None:
-    """The registry person a login account is linked to (``PersonLink``), None when not linked."""
+def linked_person(user: User | None) -> Person | None:
+    """The registry person a login account is linked to (``PersonLink``), None when not linked (the
+    system actor, never saved, is linked to nobody)."""
+    if user is None or user.pk is None:
+        return None
     link = PersonLink.objects.filter(user=user).select_related("person", "person__region").first()
     return link.person if link else None
+
+
+def account_region_paths(account: User) -> list[str]:
+    """Where a login account belongs: the region of each of its active grants (a grant on a party
+    organisation counts at the organisation's region; one without a region counts nowhere, as "")."""
+    grants = account.active_grants()
+    paths = [g.path for g in grants if g.tree == "region"]
+    org_ids = [g.node_id for g in grants if g.tree == "org"]
+    if org_ids:
+        orgs = dict(PartyOrg.objects.filter(pk__in=org_ids).values_list("pk", "region_path"))
+        paths += [orgs.get(pk) or "" for pk in org_ids]
+    return paths
+
+
+def account_in_scope(actor: User, account: User, perm: str = access.MANAGE) -> bool:
+    """Whether ``actor`` holds ``perm`` over every place ``account`` belongs (``account_region_paths``).
+    An account without any grant belongs nowhere yet, so only the system actor may link it."""
+    if getattr(actor, "is_system", False):
+        return True
+    paths = account_region_paths(account)
+    return bool(paths) and all(path and access.may(actor, perm, path) for path in paths)
+
+
+def account_for_link(actor: User, username: str) -> User | None:
+    """The account named ``username`` when ``actor`` may link it to a person (``account_in_scope``);
+    None when there is no such account or it belongs elsewhere — the two look the same to the caller."""
+    account = User.objects.filter(username=username.strip()).first()
+    return account if account is not None and account_in_scope(actor, account) else None
+
+
+def linkable_people(user: User) -> QuerySet[Person]:
+    """People the user may link a login account to (those they manage, not merged away)."""
+    return scoped(Person.objects.filter(merged_into__isnull=True), user, access.MANAGE).order_by("name")
+
+
+def links_for(user: User) -> QuerySet[PersonLink]:
+    """Account-person links of the people the user manages."""
+    return scoped(PersonLink.objects.select_related("user", "person"), user, access.MANAGE).order_by("-id")

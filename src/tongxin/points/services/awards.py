@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongxin.accounts.models import User
@@ -13,9 +12,12 @@ from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
 from tongxin.points import access
-from tongxin.points.ledger import EntrySpec, append_entries, version_on
-from tongxin.points.models import LedgerEntry, Scheme, SchemeVersion
-from tongxin.points.services.schemes import scheme_for_person
+from tongxin.points.ledger import EntrySpec, append_entries, lock_scheme_covering, rules_on, scheme_rules
+from tongxin.points.models import LedgerEntry, SchemeVersion
+
+
+def _awarded(source: str, source_ref: str, person: Person) -> LedgerEntry | None:
+    return LedgerEntry.objects.filter(source=source, source_ref=source_ref, person=person).first()
 
 
 @service("points.award")
@@ -45,40 +47,44 @@ def award_points(
         raise DomainError("分值须为非零整数。", field="points")
     if not reason.strip():
         raise DomainError("请写明记分事由。", field="reason")
-    existing = LedgerEntry.objects.filter(source=source, source_ref=source_ref, person=person).first()
-    if existing is not None:
-        return existing
-    scheme = scheme_for_person(person)
     on = on or timezone.localdate()
-    # Lock the scheme first: a concurrent retry waits here, then finds the entry written by the first.
-    Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
-    existing = LedgerEntry.objects.filter(source=source, source_ref=source_ref, person=person).first()
-    if existing is not None:
-        return existing
-    item_name = ""
-    if item_code:
-        item = version_on(scheme, on).items.filter(code=item_code).first()
-        if item is None:
-            raise DomainError(f"积分方案“{scheme.name}”中没有代码为“{item_code}”的项目。", field="item_code")
-        item_name = item.name
-    version = version_on(scheme, on)
+    # The hot path (a case or a volunteer record awards one entry per call): one statement finds and
+    # locks the covering scheme (a concurrent retry waits here), the scheme's versions and items come
+    # from the per-process cache keyed by the row's rules_stamp, and a retry is caught by the unique
+    # (source, source_ref, person) constraint instead of a look-up before every first award.
+    scheme = lock_scheme_covering(person.region_path)
+    if scheme is None:
+        # A retry of an award already written returns it, even when it could no longer be made.
+        done = _awarded(source, source_ref, person)
+        if done is not None:
+            return done
+        raise DomainError(
+            f"“{person.region.name}”及其上级区划都没有启用的积分方案，无法记分。", field="person"
+        )
+    version = rules_on(scheme_rules(scheme), on)
+    item_name = version.items.get(item_code, "") if item_code else ""
+    if item_code and not item_name:
+        done = _awarded(source, source_ref, person)
+        if done is not None:
+            return done
+        raise DomainError(f"积分方案“{scheme.name}”中没有代码为“{item_code}”的项目。", field="item_code")
     household_id = person.household_id if version.accrual != SchemeVersion.Accrual.PERSON else None
-    try:
-        with transaction.atomic():
-            (entry,) = append_entries(
-                scheme_id=scheme.pk,
-                specs=[
-                    EntrySpec(
-                        person=person, household_id=household_id, item_code=item_code,
-                        item_name=item_name or reason[:100], points=points, on=on, source=source,
-                        source_ref=source_ref, reason=reason,
-                    )
-                ],
-                actor=actor,
-            )  # fmt: skip
-    except IntegrityError:
-        # Another process appended it first (a different scheme row lock, e.g. after a move).
+    appended = append_entries(
+        scheme_id=scheme.pk,
+        specs=[
+            EntrySpec(
+                person=person, household_id=household_id, item_code=item_code, item_name=item_name or reason[:100],
+                points=points, on=on, source=source, source_ref=source_ref, reason=reason,
+            )
+        ],
+        actor=actor,
+        locked=scheme,
+        unless_recorded=True,
+    )  # fmt: skip
+    if not appended:
+        # Already awarded: a retry, or a concurrent call that appended it first.
         return LedgerEntry.objects.get(source=source, source_ref=source_ref, person=person)
+    entry = appended[0]
     audit.record(
         actor=actor,
         action="points.award",

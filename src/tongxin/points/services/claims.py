@@ -152,6 +152,20 @@ def record_self_claim(
     return claim
 
 
+def refuse_if_beneficiary(actor: User, claim: Claim, line: ClaimLine | None = None) -> None:
+    """Recusal: a reviewer whose account is linked to a person never decides on points for that
+    person — not the claim (any line of it still to be decided) nor one line of it."""
+    person = linked_person(actor)
+    if person is None:
+        return
+    lines = ClaimLine.objects.filter(pk=line.pk) if line is not None else claim.lines.all()
+    if lines.filter(person_id=person.pk, state=ClaimLine.State.PENDING).exists():
+        raise DomainError(
+            f"回避原则：您的账号关联的“{person.name}”是本申报的受益人，您不能审核，请由另一名审核员审核。",
+            field="reviewer",
+        )
+
+
 def _lock_claim(claim: Claim, event: str) -> Claim:
     locked = Claim.objects.select_for_update().select_related("item", "scheme").get(pk=claim.pk)
     if event not in Claim.TRANSITIONS.get(locked.state, {}):
@@ -168,6 +182,7 @@ def approve_claim(*, actor: User, claim: Claim, note: str = "", today: date | No
         raise DomainError("该申报不在您的审核范围内。", field="claim")
     if actor is not None and claim.recorded_by_id == actor.pk:
         raise DomainError("两人原则：登记人不能审核自己登记的申报，请由另一名审核员审核。", field="reviewer")
+    refuse_if_beneficiary(actor, claim)
     problems = check_caps(claim)
     if problems:
         raise DomainError("超过积分上限，不能通过：" + "；".join(problems) + "。", field="lines")

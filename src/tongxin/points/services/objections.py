@@ -14,6 +14,7 @@ from tongxin.core.errors import DomainError
 from tongxin.points import access
 from tongxin.points.ledger import EntrySpec, append_entries
 from tongxin.points.models import Claim, ClaimLine, Objection
+from tongxin.points.services.claims import refuse_if_beneficiary
 from tongxin.points.services.schemes import rule
 
 
@@ -60,6 +61,7 @@ def decide_objection(
         raise DomainError("该异议已处理。", field="objection")
     if actor is not None and claim.recorded_by_id == actor.pk:
         raise DomainError("两人原则：登记人不能处理针对自己登记的申报的异议。", field="reviewer")
+    refuse_if_beneficiary(actor, claim, objection.line)
     if not reason.strip():
         raise DomainError("请写明处理理由。", field="reason")
     objection.state = Objection.State.UPHELD if uphold else Objection.State.DISMISSED
@@ -94,7 +96,19 @@ def _finalise(claim: Claim, *, actor: User) -> int:
     )
     ready = [
         line
-        for line in claim.lines.select_related("person").filter(state=ClaimLine.State.PENDING)
+        # Only what an entry needs of a person (not the encrypted columns a whole Person decrypts).
+        for line in claim.lines.select_related("person")
+        .only(
+            "id",
+            "claim_id",
+            "person_id",
+            "household_id",
+            "points",
+            "state",
+            "person__name",
+            "person__region_path",
+        )
+        .filter(state=ClaimLine.State.PENDING)
         if line.pk not in open_lines
     ]
     specs = [

@@ -14,6 +14,7 @@ from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person, Region
 from tongxin.points import access
 from tongxin.points.models import PointItem, Scheme, SchemeVersion
+from tongxin.points.models.schemes import new_rules_stamp
 from tongxin.points.selectors import scheme_covering
 
 RULES = "points_defaults"
@@ -153,6 +154,8 @@ def _create_version(
         note=note.strip()[:200],
         created_by=access.stored_user(actor),
     )
+    # Caches of the scheme's versions (``ledger.scheme_rules``) are keyed by this stamp.
+    Scheme.objects.filter(pk=scheme.pk).update(rules_stamp=new_rules_stamp())
     PointItem.objects.bulk_create(
         [
             PointItem(

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tongxin.accounts.models import User
 from tongxin.core import rules
 from tongxin.core.errors import DomainError
 from tongxin.core.views import form_error, qr_svg, user_with
@@ -25,7 +26,7 @@ from tongxin.points.models import PublishedBoard
 PUBLIC_CACHE_SECONDS = 24 * 3600
 
 
-def _board_form(request: HttpRequest, user: Any) -> BoardForm:
+def _board_form(request: HttpRequest, user: User) -> BoardForm:
     regions = selectors.regions_for(user)
     first = regions.first()
     data = request.GET if request.GET.get("region") else None

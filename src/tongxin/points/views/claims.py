@@ -155,11 +155,8 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def notice(request: HttpRequest) -> HttpResponse:
     """公示: approved claims in notice, where villagers may object to a line."""
     user = user_with(request, access.VIEW, access.SELF)
-    claims = list(selectors.notice_claims_for(user)[:100])
     return render(
-        request,
-        "points/notice.html",
-        {"claims": [(c, selectors.claim_lines(c)) for c in claims], "form": ReasonForm()},
+        request, "points/notice.html", {"claims": selectors.notice_with_lines(user), "form": ReasonForm()}
     )
 
 

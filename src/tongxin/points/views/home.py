@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from tongxin.core.errors import DomainError
-from tongxin.core.scoping import scoped
 from tongxin.core.views import form_error, user_with
-from tongxin.orgs.models import Person
 from tongxin.points import access, selectors, services
 from tongxin.points.forms import LinkForm
-from tongxin.points.models import Claim, Objection, PersonLink
+from tongxin.points.models import Claim, Objection
+from tongxin.points.services.links import ACCOUNT_UNKNOWN
 
 
 @login_required
@@ -43,12 +41,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def links(request: HttpRequest) -> HttpResponse:
     user = user_with(request, access.MANAGE)
-    people = scoped(Person.objects.filter(merged_into__isnull=True), user, access.MANAGE).order_by("name")
+    people = selectors.linkable_people(user)
     form = LinkForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
-        account = get_user_model().objects.filter(username=form.cleaned_data["username"].strip()).first()
+        account = selectors.account_for_link(user, form.cleaned_data["username"])
         if account is None:
-            form.add_error("username", "没有这个登录账号。")
+            form.add_error("username", ACCOUNT_UNKNOWN)
         else:
             try:
                 services.link_person(actor=user, user=account, person=form.cleaned_data["person"])
@@ -57,5 +55,5 @@ def links(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "已关联，该村民可以查看“我的积分”。")
                 return redirect("points:links")
-    existing = scoped(PersonLink.objects.select_related("user", "person"), user, access.MANAGE)[:200]
+    existing = selectors.links_for(user)[:200]
     return render(request, "points/links.html", {"form": form, "links": existing})
