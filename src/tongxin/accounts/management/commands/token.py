@@ -42,7 +42,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
-            getattr(self, f"_{opts['action']}")(opts)
+            actions = {"create": self._create, "list": self._list, "revoke": self._revoke}
+            actions[opts["action"]](opts)
         except DomainError as exc:
             raise CommandError(exc.message) from None
 
