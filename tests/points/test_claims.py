@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
+from tests.cases.conftest import jpeg_bytes
 from tests.factories import World
 from tests.points.helpers import approve_and_finalise, make_scheme, make_villagers
 from tongxin.core.errors import DomainError
@@ -65,12 +69,34 @@ def test_people_outside_the_scheme_are_refused(world: World) -> None:
     assert "外村000" in exc.value.message
 
 
-def test_evidence_item_accepts_a_photo(world: World) -> None:
+def test_evidence_item_accepts_a_photo(world: World, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     make_scheme(world.village_a1)
     people = make_villagers(world.village_a1, 1).people
-    photo = SimpleUploadedFile("p.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif")
-    claim = _claim(world, people, item="ENV", evidence=photo)
-    assert claim.evidence
+    photo = SimpleUploadedFile("p.jpg", jpeg_bytes(size=(64, 48)), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = _claim(world, people, item="ENV", evidence=photo)
+    claim.refresh_from_db()
+    with claim.evidence.open("rb") as f, Image.open(f) as img:
+        assert not img.getexif(), "the stored photo carries no EXIF (GPS, device)"
+
+
+def test_finding_5_claim_photo_written_only_when_the_claim_commits(
+    world: World, django_capture_on_commit_callbacks, tmp_path: Path, settings: Any
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    make_scheme(world.village_a1)
+    people = make_villagers(world.village_a1, 1).people
+    photo = SimpleUploadedFile("p.jpg", jpeg_bytes(size=(64, 48)), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        claim = _claim(world, people, item="ENV", evidence=photo)
+    assert claim.evidence.name and not any(tmp_path.rglob("*.jpg")), "nothing on disk before the commit"
+    for callback in callbacks:
+        callback()
+    assert [p.name for p in tmp_path.rglob("*.jpg")] == [Path(claim.evidence.name).name]
+    gif = SimpleUploadedFile("p.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif")
+    with pytest.raises(DomainError) as exc:
+        _claim(world, people, item="ENV", evidence=gif)
+    assert exc.value.field == "evidence"
 
 
 def test_two_person_rule(world: World) -> None:
@@ -238,7 +264,7 @@ def test_self_claim_needs_a_link_and_a_photo(world: World) -> None:
     make_scheme(world.village_a1)
     person = make_villagers(world.village_a1, 1).people[0]
     resident = world.user("resident")
-    photo = SimpleUploadedFile("p.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif")
+    photo = SimpleUploadedFile("p.jpg", jpeg_bytes(size=(64, 48)), content_type="image/jpeg")
     with pytest.raises(DomainError) as exc:
         services.record_self_claim(
             actor=resident, item_code="LAB", occurred_on=ON, title="扫雪", evidence=photo

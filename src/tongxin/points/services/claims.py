@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.core import audit, workdays
+from tongxin.core import audit, uploads, workdays
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.orgs.models import Person
@@ -81,17 +81,20 @@ def record_claim(
     if item.evidence_required and not evidence:
         raise DomainError(f"项目“{item.name}”须上传现场照片。", field="evidence")
     _check_participants(scheme, item, people)
-    claim = Claim.objects.create(
+    photo = _checked_photo(evidence)
+    claim = Claim(
         scheme=scheme,
         version=version,
         item=item,
         region_path=scheme.region_path,
         occurred_on=occurred_on,
         title=title[:200],
-        evidence=evidence or "",
         recorded_by=actor,
         idempotency_key=idempotency_key[:64],
     )
+    if photo is not None:
+        uploads.save_on_commit(claim.evidence, photo)
+    claim.save()
     household = version.accrual != SchemeVersion.Accrual.PERSON
     ClaimLine.objects.bulk_create(
         [
@@ -136,11 +139,14 @@ def record_self_claim(
     if item.points < 0:
         raise DomainError("扣分项目不能本人申报。", field="item")
     _check_participants(scheme, item, [person])
-    claim = Claim.objects.create(
+    photo = _checked_photo(evidence)
+    claim = Claim(
         scheme=scheme, version=version, item=item, region_path=scheme.region_path,
-        occurred_on=occurred_on, title=title.strip()[:200], evidence=evidence, recorded_by=actor,
-        is_self_claim=True,
+        occurred_on=occurred_on, title=title.strip()[:200], recorded_by=actor, is_self_claim=True,
     )  # fmt: skip
+    if photo is not None:
+        uploads.save_on_commit(claim.evidence, photo)
+    claim.save()
     household = version.accrual != SchemeVersion.Accrual.PERSON
     ClaimLine.objects.create(
         claim=claim,
@@ -226,3 +232,10 @@ def reject_claim(*, actor: User, claim: Claim, reason: str) -> Claim:
         after={"state": claim.state, "reason": claim.review_note},
     )  # fmt: skip
     return claim
+
+
+def _checked_photo(evidence: UploadedFile | None) -> uploads.Checked | None:
+    """The claim photo checked by content and re-encoded without metadata (``core.uploads``); pages
+    check it already, the API and other callers reach this service directly. Its bytes are written to
+    storage only when the claim's transaction commits."""
+    return uploads.image(evidence, field="evidence", label="现场照片") if evidence else None
