@@ -1,4 +1,3 @@
-from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -7,8 +6,8 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from tongxin.accounts import policy
-from tongxin.accounts.models import ApiToken, User
-from tongxin.accounts.principal import token_and_user
+from tongxin.accounts.models import User
+from tongxin.accounts.principal import token_and_user, touch
 from tongxin.core.api import ERRORS, actor
 
 
@@ -30,9 +29,7 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         row, user = found
-        now = timezone.now()
-        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        touch(row, timezone.now())
         refused = policy.token_refusal(user)
         if refused is not None:
             raise LoginPolicyError(refused)

@@ -14,6 +14,8 @@ cached on the user (``User.active_grants`` reads ``_grant_cache``).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import connection
 from django.utils import timezone
 
@@ -38,3 +40,10 @@ def token_and_user(raw_token: str) -> tuple[ApiToken, User] | None:
     user._grant_cache = list(Grant.objects.raw(grants_sql, [user.pk]))
     token.user = user
     return token, user
+
+
+def touch(token: ApiToken, now: datetime) -> None:
+    """Note when ``token`` was last used, at most every five minutes (a write per call would cost more
+    than the call; the token page shows the time)."""
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

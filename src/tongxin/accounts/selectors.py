@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongxin.accounts.models import ApiToken, Grant, User
 from tongxin.core.models import AuditEvent
@@ -83,3 +84,13 @@ def token_for(actor: User, pk: int) -> ApiToken | None:
     """One token the actor may see and revoke: their own, or one of a user they manage."""
     own = ApiToken.objects.filter(pk=pk, user=actor).select_related("user").first()
     return own or managed_tokens(actor).filter(pk=pk).first()
+
+
+def managed_grant(actor: User, pk: int) -> Grant | None:
+    """Grant ``pk`` of a user ``actor`` manages; None otherwise (the page answers 404)."""
+    return Grant.objects.filter(pk=pk, user__in=managed_users(actor)).first()
+
+
+def confirmed_devices(user: User) -> QuerySet[TOTPDevice]:
+    """The user's confirmed authenticators (TOTP), the ones a verification code is checked against."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True)

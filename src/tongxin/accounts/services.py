@@ -138,6 +138,31 @@ def set_user_active(*, actor: User, user: User, active: bool) -> User:
     return user
 
 
+@service("accounts.otp.enrol_start")
+def start_enrolment(*, actor: User) -> TOTPDevice:
+    """The user's authenticator being enrolled (unconfirmed): the one already started, or a new one.
+    The setup page calls this after the login policy allowed enrolment (``policy.may_enrol_device``)."""
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=actor, name="手机动态验证码", confirmed=False)
+        audit.record(actor=actor, action="accounts.otp.enrol_start", target=actor)
+    return device
+
+
+@service("accounts.otp.enrol")
+def confirm_enrolment(*, actor: User, device: TOTPDevice, token: str) -> bool:
+    """Confirm the authenticator being enrolled with one code from it; False when the code is
+    wrong. Only the user's own unconfirmed device can be confirmed."""
+    if device.user_id != actor.pk or device.confirmed:
+        raise DomainError("该身份验证器不可确认。", field="token")
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(actor=actor, action="accounts.otp.enrol", target=actor)
+    return True
+
+
 @service("accounts.otp.reset")
 def reset_two_factor(*, actor: User, user: User) -> int:
     """Remove every authenticator of ``user`` (lost phone): at the next login they enrol a new one with

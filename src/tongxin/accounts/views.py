@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongxin.accounts import passwords, policy, selectors, services
 from tongxin.accounts.forms import (
@@ -24,7 +23,7 @@ from tongxin.accounts.forms import (
     PasswordChangeForm,
     UserCreateForm,
 )
-from tongxin.accounts.models import Grant, User
+from tongxin.accounts.models import User
 from tongxin.core import audit
 from tongxin.core.errors import DomainError
 from tongxin.core.views import form_error, qr_svg, safe_next, user_with
@@ -108,16 +107,11 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         )
         messages.info(request, "您已绑定身份验证器：请先输入动态验证码；手机丢失请联系安全管理员重置。")
         return redirect("accounts:otp_verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="手机动态验证码", confirmed=False)
+    device = services.start_enrolment(actor=user)
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if services.confirm_enrolment(actor=user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
-            audit.record(actor=user, action="accounts.otp.enrol", target=user)
             messages.success(request, "已启用两步验证。")
             return redirect("dashboard:home")
         form.add_error("token", "动态验证码不正确或已过期，请重新输入。")
@@ -135,7 +129,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        for device in selectors.confirmed_devices(user):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 audit.record(actor=user, action="accounts.otp.verify", target=user)
@@ -270,7 +264,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actor = user_with(request, "accounts.manage")
-    grant = Grant.objects.filter(pk=pk, user__in=selectors.managed_users(actor)).first()
+    grant = selectors.managed_grant(actor, pk)
     if grant is None:
         raise Http404("未找到该授权。")
     try:

@@ -29,6 +29,7 @@ from tongxin.points.selectors.claims import (
     notice_with_lines,
     objection_for,
     objections_for,
+    own_claims,
 )
 from tongxin.points.selectors.ledger import (
     MyPoints,
@@ -116,6 +117,7 @@ __all__ = [
     "notice_with_lines",
     "objection_for",
     "objections_for",
+    "own_claims",
     "path_and_ancestors",
     "people_for",
     "person_for",

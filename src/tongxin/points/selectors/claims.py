@@ -72,3 +72,12 @@ def objection_for(user: User, pk: int, perm: str = access.REVIEW) -> Objection:
     return get_scoped_or_404(
         Objection.objects.select_related("line__claim", "line__person"), user, perm, pk=pk
     )
+
+
+def own_claims(user: User, limit: int = 20) -> QuerySet[Claim]:
+    """The claims a villager made for themself (本人申报), newest first: their own, so no scope applies."""
+    return (
+        Claim.objects.filter(recorded_by=user, is_self_claim=True)
+        .select_related("item")
+        .order_by("-recorded_at")[:limit]
+    )

@@ -13,7 +13,6 @@ from tongxin.core.views import form_error, user_with
 from tongxin.points import access, periods, selectors, services
 from tongxin.points.forms import SelfClaimForm
 from tongxin.points.ledger import version_on
-from tongxin.points.models import Claim
 
 
 @login_required
@@ -21,11 +20,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
     user = user_with(request, access.SELF, access.VIEW)
     today = timezone.localdate()
     mine = selectors.my_points(user=user, today=today)
-    claims = (
-        Claim.objects.filter(recorded_by=user, is_self_claim=True)
-        .select_related("item")
-        .order_by("-recorded_at")[:20]
-    )
+    claims = selectors.own_claims(user)
     return render(
         request,
         "points/me.html",
