@@ -110,11 +110,11 @@ def main() -> None:
         with connection.cursor() as cur:
             cur.execute("SET synchronous_commit = off")
     t0 = time.perf_counter()
-    county = org_services.create_region(actor=None, name="基准县", kind="county")
-    town = org_services.create_region(actor=None, name="基准镇", kind="township", parent=county)
-    village = org_services.create_region(actor=None, name="基准村", kind="village", parent=town)
+    county = org_services.create_region(actor=SYSTEM, name="基准县", kind="county")
+    town = org_services.create_region(actor=SYSTEM, name="基准镇", kind="township", parent=county)
+    village = org_services.create_region(actor=SYSTEM, name="基准村", kind="village", parent=town)
     scheme = services.create_scheme(
-        actor=None, region=village, name="基准村积分方案", effective_from=date(2026, 1, 1),
+        actor=SYSTEM, region=village, name="基准村积分方案", effective_from=date(2026, 1, 1),
         items=[services.ItemSpec(code="LAB", name="义务劳动", category="labour", points=5)],
     )  # fmt: skip
     heads = []
@@ -139,15 +139,15 @@ def main() -> None:
     Person.objects.bulk_update(heads, ["household"])
     people = list(Person.objects.filter(region=village).order_by("pk"))
     recorder = account_services.create_user(
-        actor=None, username="bench-recorder", real_name="记分员", password="Bench-pass-2026",
+        actor=SYSTEM, username="bench-recorder", real_name="记分员", password="Bench-pass-2026",
         must_change_password=False,
     )  # fmt: skip
     reviewer = account_services.create_user(
-        actor=None, username="bench-reviewer", real_name="审核员", password="Bench-pass-2026",
+        actor=SYSTEM, username="bench-reviewer", real_name="审核员", password="Bench-pass-2026",
         must_change_password=False,
     )  # fmt: skip
-    account_services.grant_role(actor=None, user=recorder, role="points_recorder", node=village)
-    account_services.grant_role(actor=None, user=reviewer, role="points_reviewer", node=village)
+    account_services.grant_role(actor=SYSTEM, user=recorder, role="points_recorder", node=village)
+    account_services.grant_role(actor=SYSTEM, user=reviewer, role="points_reviewer", node=village)
     done = 0
     while done < args.preload:
         batch = people[: min(1000, args.preload - done)]
@@ -234,9 +234,10 @@ def main() -> None:
                 now = timezone.now()
                 moment = ops.adapt_datetimefield_value(now)
                 digest = chain.entry_hash(
-                    scheme_id=scheme.pk, seq=seq, person_id=p.pk, household_id=p.household_id, item_code="LAB",
-                    points=5, on=ON, source="bench.raw", source_ref=f"{run}-{i}", reason="有效上报隐患",
-                    reverses_id=None, actor_id=recorder.pk, created_at=now, prev_hash=head or chain.GENESIS,
+                    scheme_id=scheme.pk, seq=seq, person_id=p.pk, household_id=p.household_id, region_path=village.path,
+                    item_code="LAB", item_name="义务劳动", points=5, on=ON, source="bench.raw", source_ref=f"{run}-{i}",
+                    reason="有效上报隐患", reverses_id=None, actor_id=recorder.pk, actor_name="bench-recorder",
+                    created_at=now, prev_hash=head or chain.GENESIS,
                 )  # fmt: skip
                 insert_rows(cur, LedgerEntry, cols, [(
                     scheme.pk, seq, p.pk, p.household_id, village.path, "LAB", "义务劳动", 5,

@@ -228,6 +228,7 @@ def _insert_models(connection: Any, model: Any, rows: list[dict[str, Any]]) -> N
 
 
 def build_schemes(villages: list[Any]) -> dict[int, Any]:
+    from tongxin.accounts.system import SYSTEM
     from tongxin.points import services
     from tongxin.points.services import ItemSpec
 
@@ -239,7 +240,7 @@ def build_schemes(villages: list[Any]) -> dict[int, Any]:
         ItemSpec(code="LIT", name="乱倒垃圾", category="sanitation", points=-3),
     ]
     return {
-        v.pk: services.create_scheme(actor=None, region=v, name=f"{v.name}积分方案", items=items,
+        v.pk: services.create_scheme(actor=SYSTEM, region=v, name=f"{v.name}积分方案", items=items,
                                      effective_from=date(2026, 1, 1))
         for v in villages
     }  # fmt: skip

@@ -21,6 +21,7 @@ configure(args.db)
 
 from django.db import transaction  # noqa: E402
 
+from tongxin.accounts.system import SYSTEM  # noqa: E402
 from tongxin.orgs.models import Person, Region  # noqa: E402
 from tongxin.points.ledger import EntrySpec, append_entries  # noqa: E402
 from tongxin.points.models import Scheme  # noqa: E402
@@ -39,7 +40,7 @@ profile = cProfile.Profile()
 t0 = time.perf_counter()
 profile.enable()
 with transaction.atomic():
-    append_entries(scheme_id=scheme.pk, specs=specs, actor=None)
+    append_entries(scheme_id=scheme.pk, specs=specs, actor=SYSTEM)
 profile.disable()
 print(f"{len(specs) / (time.perf_counter() - t0):.0f} entries/s")
 pstats.Stats(profile).sort_stats("tottime").print_stats(8)

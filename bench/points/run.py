@@ -58,6 +58,7 @@ def main() -> None:
 
     from tongxin.accounts import services as account_services
     from tongxin.accounts.models import User
+    from tongxin.accounts.system import SYSTEM
     from tongxin.orgs.models import Person, Region
     from tongxin.points import selectors, services
     from tongxin.points.ledger import EntrySpec, append_entries
@@ -116,14 +117,14 @@ def main() -> None:
 
         # 3. approving a 100-person group claim (caps checked against the ledger), and its finalisation
         rec = User.objects.filter(username="bench_rec").first() or account_services.create_user(
-            actor=None,
+            actor=SYSTEM,
             username="bench_rec",
             real_name="基准积分员",
             password="Bench-pass-2026",
             must_change_password=False,
         )
         rev = User.objects.filter(username="bench_rev").first() or account_services.create_user(
-            actor=None,
+            actor=SYSTEM,
             username="bench_rev",
             real_name="基准审核员",
             password="Bench-pass-2026",
@@ -132,7 +133,7 @@ def main() -> None:
         county = Region.objects.get(kind="county")
         for user, role in ((rec, "points_recorder"), (rev, "points_reviewer")):
             if not user.grants.filter(role=role, revoked_at__isnull=True).exists():
-                account_services.grant_role(actor=None, user=user, role=role, node=county)
+                account_services.grant_role(actor=SYSTEM, user=user, role=role, node=county)
         rec = User.objects.get(pk=rec.pk)
         rev = User.objects.get(pk=rev.pk)
         from tongxin.core.errors import DomainError
@@ -186,7 +187,7 @@ def main() -> None:
 
             def run(specs: list[Any] = specs, scheme: Any = scheme) -> None:
                 with transaction.atomic():
-                    append_entries(scheme_id=scheme.pk, specs=specs, actor=None)
+                    append_entries(scheme_id=scheme.pk, specs=specs, actor=SYSTEM)
 
             ms_ = timed(run)
             rates.append(len(specs) / (ms_ / 1000))
@@ -200,7 +201,7 @@ def main() -> None:
         t0 = time.perf_counter()
         for k, p in enumerate(group):
             services.award_points(
-                actor=None,
+                actor=SYSTEM,
                 person=p,
                 points=1,
                 source="bench.award",
@@ -230,7 +231,7 @@ def main() -> None:
     if not args.skip_http and args.only in (None, "http"):
         town = towns[0]
         board = selectors.published_boards(region=town).filter(region=town).first() or services.publish_board(
-            actor=None, region=town, period=period, size=50, name_style="initial"
+            actor=SYSTEM, region=town, period=period, size=50, name_style="initial"
         )
         results.extend(http(env, board.get_absolute_url(), args))
 
