@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.cases.conftest import T0, Loop
+from tests.concurrency import run_n_together
 from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, CaseTransition, Notification, State
@@ -249,30 +250,11 @@ def test_without_a_points_scheme_the_case_still_closes_and_says_why(loop: Loop, 
 @pytest.mark.pg_only
 @pytest.mark.django_db(transaction=True)
 def test_confirmation_sent_twice_at_once_awards_points_once(loop: Loop) -> None:
-    import threading
-
-    from django.db import connection
-
     case = _case_in(loop, State.RESOLVED)
-    results: list[object] = []
-    barrier = threading.Barrier(2)
-
-    def confirm() -> None:
-        try:
-            barrier.wait()
-            results.append(
-                services.confirm_case(actor=loop.rider, case=Case.objects.get(pk=case.pk), rating=5)
-            )
-        except Exception as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(isinstance(r, Case) and r.state == State.CLOSED for r in results), results
+    outcomes = run_n_together(
+        lambda: services.confirm_case(actor=loop.rider, case=Case.objects.get(pk=case.pk), rating=5)
+    )
+    results = [o.value for o in outcomes]
+    assert all(r.state == State.CLOSED for r in results), results
     assert LedgerEntry.objects.filter(source="cases.case", source_ref=str(case.pk)).count() == 1
     assert CaseTransition.objects.filter(case=case, event="confirm").count() == 1
