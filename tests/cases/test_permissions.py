@@ -10,6 +10,7 @@ from tests.cases.conftest import Loop
 from tests.factories import api_client, login, make_user
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
+from tongxin.cases import services
 from tongxin.cases.models import Case, State
 
 
@@ -152,8 +153,6 @@ def test_the_queue_lists_open_cases_most_urgent_first_and_hides_resolved_ones(lo
     later = loop.report(code="environment", description="垃圾桶满溢")  # accept within 4 hours
     sooner = loop.report(code="traffic_safety", description="信号灯不亮")  # accept within 2 hours
     done = loop.report(description="已处理的隐患")
-    from tongxin.cases import services
-
     services.accept_case(actor=sec_user, case=done)
     services.start_case(actor=sec_user, case=done)
     services.resolve_case(actor=sec_user, case=done, note="已处理")

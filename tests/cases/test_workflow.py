@@ -15,7 +15,8 @@ from tongxin.cases import services
 from tongxin.cases.models import Case, CaseTransition, Notification, State
 from tongxin.core.errors import DomainError
 from tongxin.core.models import AuditEvent
-from tongxin.points.models import LedgerEntry
+from tongxin.orgs import services as org_services
+from tongxin.points.models import LedgerEntry, Scheme
 
 ALL_EVENTS = [
     "accept",
@@ -233,12 +234,8 @@ def test_appeals_earn_no_points_and_auto_close_earns_nothing(loop: Loop) -> None
 
 
 def test_without_a_points_scheme_the_case_still_closes_and_says_why(loop: Loop, world) -> None:  # type: ignore[no-untyped-def]
-    from tongxin.orgs import services as org_services
-
     rider_b = world.user("resident")
     org_services.create_person(actor=SYSTEM, name="乙村居民", region=world.village_b1, mobile=rider_b.mobile)
-    from tongxin.points.models import Scheme
-
     Scheme.objects.update(is_active=False)
     case = _case_in(loop, State.RESOLVED)
     case = services.confirm_case(actor=loop.rider, case=case, rating=3)

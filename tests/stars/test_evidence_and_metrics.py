@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import World
+from tests.factories import World, login
 from tests.points.helpers import make_scheme, make_villagers
+from tests.stars.conftest import fill_all
 from tongxin.cases import services as case_services
 from tongxin.cases.models import Category
 from tongxin.core.errors import DomainError
@@ -189,8 +190,6 @@ def test_uploaded_file_is_stored_once_and_reused(
 def test_submission_keeps_the_figures_and_evidence_of_that_moment(
     world: World, declared: Callable[..., StarCycle]
 ) -> None:
-    from tests.stars.conftest import fill_all
-
     make_scheme(world.village_a1)
     village = make_villagers(world.village_a1, 2, per_household=1)
     for i, h in enumerate(village.households):
@@ -220,8 +219,6 @@ def test_uploaded_files_are_served_only_inside_scope(
     client,
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
-    from tests.factories import login
-
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("台账.pdf", PDF, content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):  # the file is written when the upload commits

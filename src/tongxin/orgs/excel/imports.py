@@ -16,11 +16,10 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from tongxin.accounts.models import User
-from tongxin.core import audit
+from tongxin.core import audit, uploads
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.core.pii import lookup_hash, normalise_id_card, normalise_mobile
-from tongxin.core import uploads
 from tongxin.orgs import services
 from tongxin.orgs.excel.columns import (
     KINDS,
