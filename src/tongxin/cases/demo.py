@@ -109,7 +109,7 @@ def build(*, regions: dict[str, Region], orgs: dict[str, PartyOrg], units: dict[
 
     if points_services.scheme_covering(yingxiu) is None:
         points_services.create_scheme(
-            actor=None,
+            actor=SYSTEM,
             region=mengzhou,
             name="孟州市新就业群体积分（样例）",
             items=[

@@ -235,7 +235,9 @@ def possible_duplicates(case: Case, *, limit: int = 5) -> list[tuple[Case, int]]
     )
     out = []
     for other in near[:200]:
-        d = _distance_m(float(case.lat), float(case.lng), float(other.lat), float(other.lng))  # type: ignore[arg-type]
+        if other.lat is None or other.lng is None:  # not possible after the range filter; for the types
+            continue
+        d = _distance_m(float(case.lat), float(case.lng), float(other.lat), float(other.lng))
         if d <= radius:
             out.append((other, round(d)))
     out.sort(key=lambda p: p[1])
