@@ -10,6 +10,8 @@ import pytest
 
 from tests.cases.conftest import T0, Loop
 from tests.concurrency import run_n_together
+from tests.factories import make_user
+from tongxin.accounts import services as account_services
 from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, CaseTransition, Notification, State
@@ -255,3 +257,15 @@ def test_confirmation_sent_twice_at_once_awards_points_once(loop: Loop) -> None:
     assert all(r.state == State.CLOSED for r in results), results
     assert LedgerEntry.objects.filter(source="cases.case", source_ref=str(case.pk)).count() == 1
     assert CaseTransition.objects.filter(case=case, event="confirm").count() == 1
+
+
+def test_the_people_a_case_may_be_assigned_to_are_listed_in_pinyin_order(loop: Loop) -> None:
+    case = loop.report()
+    for username, name in [("h_zhang", "张三"), ("h_li", "李四"), ("h_wang", "王五")]:
+        account_services.grant_role(
+            actor=SYSTEM, user=make_user(username, real_name=name), role="village_secretary",
+            node=loop.world.branch_a1,
+        )  # fmt: skip
+    names = [u.display_name for u in services.assignable_users(case)]
+    ours = [n for n in names if n in {"张三", "李四", "王五"}]
+    assert ours == ["李四", "王五", "张三"]  # by code point it would be 张 < 李 < 王
