@@ -91,11 +91,6 @@ def case_for(user: User, pk: int) -> Case:
     return get_scoped_or_404(_base(), user, VIEW, pk=pk)
 
 
-def case_for_handling(user: User, pk: int) -> Case:
-    """One case the user may handle, else 404."""
-    return get_scoped_or_404(_base(), user, HANDLE, pk=pk)
-
-
 def may_handle(user: User, case: Case) -> bool:
     return cases_for(user, HANDLE).filter(pk=case.pk).exists()
 
@@ -484,10 +479,3 @@ def recent_submission(digest: str, *, since: datetime) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
-
-
-def published_case(pk: int) -> Case:
-    case = published_cases().filter(pk=pk).first()
-    if case is None:
-        raise Http404("未找到该请求")
-    return case

@@ -450,30 +450,6 @@ def task_for(user: User, pk: int, perm: str = VIEW) -> RectificationTask:
     return get_scoped_or_404(qs, user, perm, pk=pk)
 
 
-def owner_choices(region: Region) -> QuerySet[User]:
-    """People who may own a task in ``region``: those whose star-work grants cover it (village
-    secretaries, township administrators)."""
-    ancestors = []
-    parts = region.path.strip("/").split("/")
-    for i in range(1, len(parts) + 1):
-        ancestors.append("/" + "/".join(parts[:i]) + "/")
-    return (
-        User.objects.filter(
-            is_active=True,
-            grants__revoked_at__isnull=True,
-            grants__tree="region",
-            grants__path__in=ancestors,
-            grants__role__in=["village_secretary", "township_admin"],
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
-def path_q(field_name: str, prefix: str) -> Q:
-    return prefix_q(field_name, prefix)
-
-
 LEVEL_LABELS = dict(Level.choices)
 
 
