@@ -10,13 +10,14 @@ from tests.cases.conftest import Loop
 from tests.factories import api_client, login, make_user
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, State
 
 
 def _other_township_admin(loop: Loop) -> User:
     user = make_user("town_b_admin", real_name="乙镇管理员")
-    account_services.grant_role(actor=None, user=user, role="township_admin", node=loop.world.town_b)
+    account_services.grant_role(actor=SYSTEM, user=user, role="township_admin", node=loop.world.town_b)
     return user
 
 

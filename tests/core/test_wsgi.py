@@ -11,6 +11,7 @@ import pytest
 
 from tests.factories import World
 from tongxin.accounts.services import create_api_token
+from tongxin.accounts.system import SYSTEM
 from tongxin.core.models import AuditEvent
 
 
@@ -47,7 +48,7 @@ def call(
 
 @pytest.mark.django_db(transaction=True)
 def test_token_calls_work_through_the_lean_chain(world: World) -> None:
-    _, raw = create_api_token(actor=None, user=world.user("county_admin"))
+    _, raw = create_api_token(actor=SYSTEM, user=world.user("county_admin"))
     status, headers, content = call("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
     assert status.startswith("200")
     assert json.loads(content)["username"] == "county_admin"
@@ -57,7 +58,7 @@ def test_token_calls_work_through_the_lean_chain(world: World) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_writes_through_the_lean_chain_are_audited_with_the_source_ip(world: World) -> None:
-    _, raw = create_api_token(actor=None, user=world.user("county_admin"))
+    _, raw = create_api_token(actor=SYSTEM, user=world.user("county_admin"))
     body = json.dumps({"name": "新党小组", "kind": "group", "parent_id": world.branch_a1.pk}).encode()
     status, _, _ = call("/api/v1/orgs", method="POST", headers={"Authorization": f"Bearer {raw}"}, body=body)
     assert status.startswith("201")
@@ -85,7 +86,13 @@ def test_public_board_pages_take_the_public_chain(world: World) -> None:
     make_scheme(world.village_a1)
     person = make_villagers(world.village_a1, 1).people[0]
     services.award_points(
-        actor=None, person=person, points=5, source="test", source_ref="w", reason="测试", on=date(2026, 4, 1)
+        actor=SYSTEM,
+        person=person,
+        points=5,
+        source="test",
+        source_ref="w",
+        reason="测试",
+        on=date(2026, 4, 1),
     )
     board = services.publish_board(actor=world.user("county_admin"), region=world.village_a1, period="2026Q2")
     for path, shows in ((board.get_absolute_url(), person.name), (board.get_verify_url(), "与积分流水一致")):

@@ -39,7 +39,7 @@ def test_grants_on_a_moved_organisation_follow_it(world: World) -> None:
     """Whoever was granted the moved branch (or a group below it) keeps it; region grants stay."""
     holder = make_user("station_secretary")
     grant = account_services.grant_role(
-        actor=None, user=holder, role="branch_secretary", node=world.station_branch
+        actor=SYSTEM, user=holder, role="branch_secretary", node=world.station_branch
     )
     region_grant = world.user("village_secretary").grants.filter(tree="region").first()
     region_path = region_grant.path if region_grant else None
@@ -129,7 +129,7 @@ def test_appointing_and_replacing_an_instructor_keeps_the_history(world: World) 
         )
     assert exc.value.field == "instructor"
     other = make_user("instructor2")
-    account_services.grant_role(actor=None, user=other, role="instructor", node=world.industry)
+    account_services.grant_role(actor=SYSTEM, user=other, role="instructor", node=world.industry)
     services.appoint_instructor(actor=SYSTEM, unit=unit, instructor=other, appointed_on=date(2025, 6, 1))
     history = list(unit.instructor_history.order_by("appointed_on").values_list("instructor_id", "ended_on"))
     assert history == [(instructor.pk, date(2025, 6, 1)), (other.pk, None)]
