@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from tongxin.accounts.models import User
 from tongxin.core.forms import IdChoiceField, IdMultipleChoiceField, offer
 from tongxin.core.pii import mask_mobile
+from tongxin.core.text import by_pinyin
 from tongxin.orgs import selectors
 from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Region, Unit
 
@@ -129,6 +130,10 @@ class SetUpForm(forms.Form):
         units_field = self.fields["units"]
         assert isinstance(units_field, IdMultipleChoiceField)
         units_field.label_of = unit_label
+        # Shown in 拼音 order (the database sorts by code point); what is accepted is still ``units``.
+        units_field.choices = [
+            (u.pk, units_field.label_from_instance(u)) for u in by_pinyin(units, lambda u: u.name)
+        ]
         offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
         offer(self, "region", selectors.regions_for(user, selectors.EDIT))
         _style(self)
