@@ -66,7 +66,7 @@ ROLE_NODES: dict[str, tuple[str, str]] = {
 
 def make_user(username: str, *, real_name: str = "测试用户", mobile: str = "") -> User:
     return account_services.create_user(
-        actor=None,
+        actor=SYSTEM,
         username=username,
         real_name=real_name,
         password=PASSWORD,
@@ -114,7 +114,7 @@ def build_world() -> World:
     )
     for i, (role, (_tree, attr)) in enumerate(ROLE_NODES.items(), start=1):
         user = make_user(role, real_name=ROLES[role].label, mobile=f"1380000{i:04d}")
-        account_services.grant_role(actor=None, user=user, role=role, node=getattr(w, attr))
+        account_services.grant_role(actor=SYSTEM, user=user, role=role, node=getattr(w, attr))
         w.users[role] = user
     w.outsider = make_user("outsider", real_name="无授权用户")
     return w

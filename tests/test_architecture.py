@@ -19,40 +19,20 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "tongxin"
 DIRECT_MODEL_READS_ALLOWED: dict[str, int] = {
     "accounts/api.py": 1,
     "accounts/views.py": 4,
-    "cases/api.py": 4,
-    "cases/views.py": 14,
-    "orgs/api.py": 6,
-    "orgs/views/common.py": 1,
-    "orgs/views/orgs.py": 2,
-    "orgs/views/people.py": 3,
-    "orgs/views/units.py": 6,
     "points/views/home.py": 2,
     "points/views/me.py": 1,
-    "stars/api.py": 1,
-    "stars/views/cycle.py": 3,
-    "stars/views/supervision.py": 2,
 }
 
 MAX_LINES = 600
 # Files over MAX_LINES lines (migrations aside). file → lines today; split them, then drop the entry.
-LONG_FILES_ALLOWED: dict[str, int] = {
-    "orgs/api.py": 781,
-    "orgs/excel.py": 652,
-    "points/api.py": 728,
-    "points/selectors.py": 601,
-    "points/services.py": 1142,
-    "stars/api.py": 699,
-}
+LONG_FILES_ALLOWED: dict[str, int] = {}
 
 # Modules that reach code by a string (a rename then fails silently at run time, not at import).
-STRING_IMPORTS_ALLOWED: dict[str, int] = {
-    "demo/county.py": 1,
-    "stars/metrics.py": 1,
-}
+STRING_IMPORTS_ALLOWED: dict[str, int] = {}
 
 # ``# type: ignore[...]`` with no reason after it. Issue 10 asks for fewer than 20 in all, each with
 # its reason; this number may only go down.
-MAX_BARE_TYPE_IGNORES = 84
+MAX_BARE_TYPE_IGNORES = 13
 
 _BARE_IGNORE = re.compile(r"#\s*type:\s*ignore(\[[^\]]*\])?\s*$")
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.factories import World, login
 from tongxin.accounts import services as account_services
 from tongxin.accounts.roles import ROLES
+from tongxin.accounts.system import SYSTEM
 from tongxin.core import workdays
 
 
@@ -19,7 +20,7 @@ from tongxin.core import workdays
 def test_the_home_page_lists_the_scopes_in_pinyin_order(world: World, client: Client) -> None:
     user = world.user("resident")  # granted on 甲一村 (jia3 yi1)
     for node in (world.village_b1, world.town_a):  # 乙一村 (yi3 yi1), 甲镇 (jia3 zhen4)
-        account_services.grant_role(actor=None, user=user, role="resident", node=node)
+        account_services.grant_role(actor=SYSTEM, user=user, role="resident", node=node)
     page = login(client, user).get(reverse("dashboard:home")).content.decode()
     label = ROLES["resident"].label
     positions = [page.index(f"{label} · {name}") for name in ("甲一村", "甲镇", "乙一村")]
@@ -30,7 +31,7 @@ def test_the_home_page_lists_the_scopes_in_pinyin_order(world: World, client: Cl
 def test_a_role_held_in_three_places_is_described_once(world: World, client: Client) -> None:
     user = world.user("resident")
     for node in (world.village_b1, world.town_a):
-        account_services.grant_role(actor=None, user=user, role="resident", node=node)
+        account_services.grant_role(actor=SYSTEM, user=user, role="resident", node=node)
     page = login(client, user).get(reverse("dashboard:home")).content.decode()
     assert page.count(ROLES["resident"].description) == 1
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from tests.factories import World, api_client, login, make_user
 from tongxin.accounts import services as account_services
+from tongxin.accounts.system import SYSTEM
 from tongxin.core import audit
 
 MaxQueries = Callable[..., AbstractContextManager[Any]]
@@ -33,7 +34,7 @@ API_ME_MAX = 2 + 2
 def _many_users(world: World, n: int) -> None:
     for i in range(n):
         user = make_user(f"extra{i:03d}", real_name=f"居民{i}")
-        account_services.grant_role(actor=None, user=user, role="resident", node=world.village_a1)
+        account_services.grant_role(actor=SYSTEM, user=user, role="resident", node=world.village_a1)
 
 
 @pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_the_home_page_costs_the_same_with_many_grants(
     login(client, user)
     client.get(reverse("dashboard:home"))
     for node in (world.village_a2, world.village_b1, world.village_b2, world.town_b, world.branch_b1):
-        account_services.grant_role(actor=None, user=user, role="resident", node=node)
+        account_services.grant_role(actor=SYSTEM, user=user, role="resident", node=node)
     with django_assert_max_num_queries(HOME_MAX):
         response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
@@ -73,7 +74,7 @@ def test_a_user_page_costs_the_same_for_many_grants(
     url = reverse("accounts:user_detail", args=[target.pk])
     client.get(url)
     for node in (world.village_a2, world.village_b1, world.village_b2, world.town_a, world.town_b):
-        account_services.grant_role(actor=None, user=target, role="grid_worker", node=node)
+        account_services.grant_role(actor=SYSTEM, user=target, role="grid_worker", node=node)
     with django_assert_max_num_queries(USER_DETAIL_MAX):
         response = client.get(url)
     assert response.status_code == 200 and "乙二村" in response.content.decode()
@@ -100,7 +101,7 @@ def test_the_current_user_api_costs_the_same_for_many_grants(
 ) -> None:
     user = world.user("village_secretary")
     for node in (world.village_a2, world.village_b1, world.village_b2, world.town_b):
-        account_services.grant_role(actor=None, user=user, role="resident", node=node)
+        account_services.grant_role(actor=SYSTEM, user=user, role="resident", node=node)
     api, headers = api_client(user)
     with django_assert_max_num_queries(API_ME_MAX):
         response = api.get("/api/v1/me", **headers)

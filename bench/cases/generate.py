@@ -74,10 +74,10 @@ def main() -> None:
         ]
         for username, role, node in users:
             user = account_services.create_user(
-                actor=None, username=username, real_name=username, password="Bench-pass-2026",
+                actor=SYSTEM, username=username, real_name=username, password="Bench-pass-2026",
                 must_change_password=False, validate_password=False,
             )  # fmt: skip
-            account_services.grant_role(actor=None, user=user, role=role, node=node)
+            account_services.grant_role(actor=SYSTEM, user=user, role=role, node=node)
     print(f"区划与组织：{time.perf_counter() - started:.1f} 秒")
 
     villages = list(Region.objects.filter(kind="village", name__startswith="基准").order_by("id"))

@@ -49,21 +49,21 @@ def main() -> None:
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     services.sync_categories(actor=SYSTEM)
-    city = org_services.create_region(actor=None, name="基准市", kind="city")
-    county = org_services.create_region(actor=None, name="基准县", kind="county", parent=city)
-    town = org_services.create_region(actor=None, name="基准镇", kind="township", parent=county)
-    committee = org_services.create_party_org(actor=None, name="基准镇党委", kind="committee", region=town)
-    village = org_services.create_region(actor=None, name="基准村", kind="village", parent=town)
+    city = org_services.create_region(actor=SYSTEM, name="基准市", kind="city")
+    county = org_services.create_region(actor=SYSTEM, name="基准县", kind="county", parent=city)
+    town = org_services.create_region(actor=SYSTEM, name="基准镇", kind="township", parent=county)
+    committee = org_services.create_party_org(actor=SYSTEM, name="基准镇党委", kind="committee", region=town)
+    village = org_services.create_region(actor=SYSTEM, name="基准村", kind="village", parent=town)
     branch = org_services.create_party_org(
-        actor=None, name="基准村党支部", kind="branch", parent=committee, region=village
+        actor=SYSTEM, name="基准村党支部", kind="branch", parent=committee, region=village
     )
     people = []
     for username, role in (("bench_rider", "grid_worker"), ("bench_village", "village_secretary")):
         user = account_services.create_user(
-            actor=None, username=username, real_name=username, password="Bench-pass-2026",
+            actor=SYSTEM, username=username, real_name=username, password="Bench-pass-2026",
             must_change_password=False, validate_password=False,
         )  # fmt: skip
-        account_services.grant_role(actor=None, user=user, role=role, node=village)
+        account_services.grant_role(actor=SYSTEM, user=user, role=role, node=village)
         people.append(user)
     rider = people[0]
     cat = Category.objects.get(code="environment")

@@ -74,6 +74,7 @@ def generate_county(
 
     from tongxin.accounts import services as account_services
     from tongxin.accounts.models import User
+    from tongxin.accounts.system import SYSTEM
     from tongxin.orgs.models import Membership, Person, Region, Unit
 
     if Region.objects.filter(name=name, kind="county").exists():
@@ -85,14 +86,14 @@ def generate_county(
         user = User.objects.filter(username=admin).first()
         if user is None:
             user = account_services.create_user(
-                actor=None,
+                actor=SYSTEM,
                 username=admin,
                 real_name="基准测试管理员",
                 password="Bench-pass-2026",
                 must_change_password=False,
                 validate_password=False,
             )
-        account_services.grant_role(actor=None, user=user, role="county_admin", node=county)
+        account_services.grant_role(actor=SYSTEM, user=user, role="county_admin", node=county)
     # Planner statistics after a bulk load (autovacuum would get there later; the benchmark should
     # not measure plans made for empty tables).
     with connection.cursor() as cursor:

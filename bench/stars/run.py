@@ -191,23 +191,23 @@ def generate() -> None:
     print(f"cycles {len(cycles)}, results {len(results)}, transitions {len(trans)}, assessments {len(assess)} "
           f"at {time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
 
-    owner = account_services.create_user(actor=None, username="bench_owner", real_name="基准村书记",
+    owner = account_services.create_user(actor=SYSTEM, username="bench_owner", real_name="基准村书记",
                                          password="Bench-Pass-2026", must_change_password=False)  # fmt: skip
-    leader = account_services.create_user(actor=None, username="bench_leader", real_name="基准县级领导",
+    leader = account_services.create_user(actor=SYSTEM, username="bench_leader", real_name="基准县级领导",
                                           password="Bench-Pass-2026", must_change_password=False)  # fmt: skip
-    admin = account_services.create_user(actor=None, username="bench_county", real_name="基准县管理员",
+    admin = account_services.create_user(actor=SYSTEM, username="bench_county", real_name="基准县管理员",
                                          password="Bench-Pass-2026", must_change_password=False)  # fmt: skip
-    province = account_services.create_user(actor=None, username="bench_province", real_name="基准省管理员",
+    province = account_services.create_user(actor=SYSTEM, username="bench_province", real_name="基准省管理员",
                                             password="Bench-Pass-2026", must_change_password=False)  # fmt: skip
     first_county = Region.objects.get(name="基准县001")
     towns = list(Region.objects.filter(parent=first_county).order_by("id")[:2])
-    account_services.grant_role(actor=None, user=admin, role="county_admin", node=first_county)
+    account_services.grant_role(actor=SYSTEM, user=admin, role="county_admin", node=first_county)
     account_services.grant_role(
-        actor=None, user=province, role="county_admin", node=Region.objects.get(pk=root_id)
+        actor=SYSTEM, user=province, role="county_admin", node=Region.objects.get(pk=root_id)
     )
     for t in towns:
-        account_services.grant_role(actor=None, user=leader, role="county_leader", node=t)
-    account_services.grant_role(actor=None, user=owner, role="village_secretary", node=first_county)
+        account_services.grant_role(actor=SYSTEM, user=leader, role="county_leader", node=t)
+    account_services.grant_role(actor=SYSTEM, user=owner, role="village_secretary", node=first_county)
 
     weak = [WeakBranch(org_id=b.id, region_id=v.id, township_id=t.id, region_path=v.path, org_path=b.path,
                        year=YEAR, reason="班子软弱", plan="选派第一书记", listed_at=now)

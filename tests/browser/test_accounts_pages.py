@@ -11,11 +11,12 @@ from tests.browser.conftest import log_in, shot
 from tests.factories import PASSWORD, World
 from tongxin.accounts import services
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 
 
 @pytest.mark.django_db(transaction=True)
 def test_first_login_forces_a_new_password(world: World, live_server, phone_page) -> None:  # type: ignore[no-untyped-def]
-    services.create_user(actor=None, username="newcomer", real_name="新来的村干部", password=PASSWORD)
+    services.create_user(actor=SYSTEM, username="newcomer", real_name="新来的村干部", password=PASSWORD)
     log_in(phone_page, live_server.url, "newcomer", PASSWORD)
     phone_page.wait_for_url("**/accounts/password/")
     phone_page.fill("input[name=old_password]", PASSWORD)

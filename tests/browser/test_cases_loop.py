@@ -25,7 +25,7 @@ from tongxin.points import services as points_services
 def _setup(world: World) -> None:
     services.sync_categories(actor=SYSTEM)
     points_services.create_scheme(
-        actor=None,
+        actor=SYSTEM,
         region=world.county,
         name="测试县党群积分",
         items=[points_services.ItemSpec(code="vol", name="志愿服务", category="volunteer", points=5)],

@@ -9,7 +9,10 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, shot
 from tests.factories import PASSWORD, World
+from tests.orgs.helpers import make_unit
+from tongxin.accounts.system import SYSTEM
 from tongxin.demo.county import build_registry
+from tongxin.orgs import services
 
 TAXI = "孟州市顺达出租汽车有限公司"
 TAXI_2 = "孟州市安运出租车有限公司"
@@ -190,3 +193,21 @@ def test_the_person_edit_form_shows_the_mobile_number_masked_and_keeps_it(  # ty
     person.refresh_from_db()
     assert person.mobile == "13912345678"
     assert person.occupation == "farmer"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_organisations_page_lists_its_units_in_pinyin_order(  # type: ignore[no-untyped-def]
+    world: World, live_server, desktop_page, settings
+) -> None:
+    settings.ENFORCE_2FA = False  # 2FA has its own tests
+    units = [make_unit(world, name) for name in ("张庄站点", "李村站点", "王屯站点")]
+    org = services.set_up_party_org(
+        actor=SYSTEM, units=units, kind="joint_branch", name="三站联合党支部", parent=world.industry
+    )
+    page = desktop_page
+    log_in(page, live_server.url, "county_admin", PASSWORD)
+    page.wait_for_selector("[data-testid=roles]")
+    page.goto(f"{live_server.url}/registry/orgs/{org.pk}/")
+    body = page.inner_text("main")
+    assert body.index("李村站点") < body.index("王屯站点") < body.index("张庄站点")
+    shot(page, "orgs-org-units-pinyin-desktop")

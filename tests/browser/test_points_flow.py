@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.browser.conftest import log_in, shot
 from tests.factories import PASSWORD, World
 from tests.points.helpers import make_scheme, make_villagers
+from tongxin.accounts.system import SYSTEM
 from tongxin.points import periods, services
 from tongxin.points.models import Claim, LedgerEntry
 
@@ -107,7 +108,7 @@ def test_group_claim_to_public_board(world: World, live_server, phone_page, brow
 def test_villager_sees_my_points_and_objects_on_a_phone(world: World, live_server, phone_page) -> None:  # type: ignore[no-untyped-def]
     scheme = make_scheme(world.village_a1)
     people = make_villagers(world.village_a1, 4).people
-    services.link_person(actor=None, user=world.user("resident"), person=people[0])
+    services.link_person(actor=SYSTEM, user=world.user("resident"), person=people[0])
     today = timezone.localdate()
     done = services.record_claim(
         actor=world.user("points_recorder"), scheme=scheme, item_code="LAB", occurred_on=today, title="修水渠",

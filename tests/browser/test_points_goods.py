@@ -8,6 +8,7 @@ import pytest
 from tests.browser.conftest import log_in, shot
 from tests.factories import PASSWORD, World
 from tests.points.helpers import make_scheme
+from tongxin.accounts.system import SYSTEM
 from tongxin.points import services
 from tongxin.points.models import Goods
 
@@ -22,8 +23,8 @@ def test_secretary_edits_the_price_and_takes_goods_off_the_shelf(
     world: World, live_server, phone_page
 ) -> None:  # type: ignore[no-untyped-def]
     scheme = make_scheme(world.village_a1)
-    goods = services.create_goods(actor=None, scheme=scheme, name="洗衣粉", price=10, stock=6)
-    services.create_goods(actor=None, scheme=scheme, name="毛巾", price=5, stock=3)
+    goods = services.create_goods(actor=SYSTEM, scheme=scheme, name="洗衣粉", price=10, stock=6)
+    services.create_goods(actor=SYSTEM, scheme=scheme, name="毛巾", price=5, stock=3)
     page, base = phone_page, live_server.url
     _login(page, base, "village_secretary")
     page.goto(f"{base}/points/shop/")

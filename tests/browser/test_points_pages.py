@@ -36,7 +36,7 @@ def test_secretary_versions_the_scheme_and_reverses_an_entry(world: World, live_
     scheme = make_scheme(world.village_a1)
     person = make_villagers(world.village_a1, 2).people[0]
     entry = services.award_points(
-        actor=None, person=person, points=5, source="cases.case", source_ref="7", reason="有效上报隐患"
+        actor=SYSTEM, person=person, points=5, source="cases.case", source_ref="7", reason="有效上报隐患"
     )
     page, base = desktop_page, live_server.url
     _login(page, base, "village_secretary")
@@ -76,7 +76,7 @@ def test_reviewer_decides_an_objection_and_keeper_redeems(world: World, live_ser
     services.raise_objection(
         actor=world.user("resident"), line=claim.lines.first(), reason="他当天不在村里", today=today
     )  # type: ignore[arg-type]
-    goods = services.create_goods(actor=None, scheme=scheme, name="毛巾", price=5, stock=3)
+    goods = services.create_goods(actor=SYSTEM, scheme=scheme, name="毛巾", price=5, stock=3)
 
     page, base = phone_page, live_server.url
     _login(page, base, "points_reviewer")
@@ -111,7 +111,7 @@ def test_villager_claims_for_themself_with_a_photo(
 ) -> None:  # type: ignore[no-untyped-def]
     make_scheme(world.village_a1)
     person = make_villagers(world.village_a1, 1).people[0]
-    services.link_person(actor=None, user=world.user("resident"), person=person)
+    services.link_person(actor=SYSTEM, user=world.user("resident"), person=person)
     photo = tmp_path / "labour.jpg"  # a phone photo with its GPS position: stored re-encoded without it
     photo.write_bytes(jpeg_bytes(size=(1200, 900)))
     page, base = phone_page, live_server.url

@@ -35,7 +35,7 @@ def test_village_to_county_with_points_board_evidence(
     village = make_villagers(world.village_a1, 4, per_household=2)
     for i, h in enumerate(village.households):
         points_services.award_points(
-            actor=None, person=h.head, points=5, source="test", source_ref=f"h{i}", reason="义务劳动",
+            actor=SYSTEM, person=h.head, points=5, source="test", source_ref=f"h{i}", reason="义务劳动",
             on=date(2026, 5, 6),
         )  # fmt: skip
     board = points_services.publish_board(

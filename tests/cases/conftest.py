@@ -49,7 +49,7 @@ def loop(world: World) -> Loop:
     services.sync_categories(actor=SYSTEM)
     cats = {c.code: c for c in Category.objects.all()}
     points_services.create_scheme(
-        actor=None,
+        actor=SYSTEM,
         region=world.county,
         name="测试县党群积分",
         items=[points_services.ItemSpec(code="vol", name="志愿服务", category="volunteer", points=5)],

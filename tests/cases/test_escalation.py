@@ -3,13 +3,12 @@ notifications in the inbox; exactly once even with two ticks at once (PostgreSQL
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
 
 from tests.cases.conftest import T0, Loop
+from tests.concurrency import run_n_together
 from tongxin.cases import selectors, services
 from tongxin.cases.models import Case, CaseEscalation, Notification
 from tongxin.core import jobs
@@ -108,34 +107,13 @@ def test_closed_cases_contract(loop: Loop) -> None:
     assert list(selectors.closed_cases(region=loop.world.town_b)) == []
 
 
-def _in_threads(n: int, fn: object) -> list[object]:
-    results: list[object] = []
-    barrier = threading.Barrier(n)
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(fn())  # type: ignore[operator]
-        except Exception as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.pg_only
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_ticks_escalate_each_breach_exactly_once(loop: Loop) -> None:
     cases = [loop.report(description=f"隐患 {i}") for i in range(30)]
     late: datetime = T0 + timedelta(hours=3)
-    results = _in_threads(2, lambda: services.escalate_overdue(late))
-    assert all(isinstance(r, str) for r in results), results
+    outcomes = run_n_together(lambda: services.escalate_overdue(late))
+    assert all(isinstance(o.value, str) for o in outcomes)
     assert CaseEscalation.objects.count() == len(cases)
     assert set(Case.objects.values_list("escalation_level", flat=True)) == {1}
     town = loop.world.user("township_admin")

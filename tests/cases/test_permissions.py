@@ -10,12 +10,14 @@ from tests.cases.conftest import Loop
 from tests.factories import api_client, login, make_user
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
+from tongxin.cases import services
 from tongxin.cases.models import Case, State
 
 
 def _other_township_admin(loop: Loop) -> User:
     user = make_user("town_b_admin", real_name="乙镇管理员")
-    account_services.grant_role(actor=None, user=user, role="township_admin", node=loop.world.town_b)
+    account_services.grant_role(actor=SYSTEM, user=user, role="township_admin", node=loop.world.town_b)
     return user
 
 
@@ -152,8 +154,6 @@ def test_the_queue_lists_open_cases_most_urgent_first_and_hides_resolved_ones(lo
     later = loop.report(code="environment", description="垃圾桶满溢")  # accept within 4 hours
     sooner = loop.report(code="traffic_safety", description="信号灯不亮")  # accept within 2 hours
     done = loop.report(description="已处理的隐患")
-    from tongxin.cases import services
-
     services.accept_case(actor=sec_user, case=done)
     services.start_case(actor=sec_user, case=done)
     services.resolve_case(actor=sec_user, case=done, note="已处理")

@@ -13,6 +13,7 @@ from tests.cases.conftest import Loop
 from tests.factories import api_client, login, make_user
 from tongxin.accounts import services as account_services
 from tongxin.accounts.models import User
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, RoutingRule
 from tongxin.core.errors import DomainError
@@ -23,7 +24,7 @@ CASES = Path(services.__file__).resolve().parents[1]
 def _town_a_manager(loop: Loop) -> User:
     """A case manager (county_admin role) granted on 甲镇 only."""
     user = make_user("town_a_manager", real_name="甲镇事项管理员")
-    account_services.grant_role(actor=None, user=user, role="county_admin", node=loop.world.town_a)
+    account_services.grant_role(actor=SYSTEM, user=user, role="county_admin", node=loop.world.town_a)
     return user
 
 

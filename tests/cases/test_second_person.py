@@ -171,7 +171,7 @@ CONFIRM_ON_BEHALF = [
 def _other_township_admin() -> object:
     user = make_user("town_b_admin", real_name="乙镇管理员")
     account_services.grant_role(
-        actor=None, user=user, role="township_admin", node=Region.objects.get(name="乙镇")
+        actor=SYSTEM, user=user, role="township_admin", node=Region.objects.get(name="乙镇")
     )
     return user
 

@@ -9,12 +9,16 @@ from datetime import timedelta
 import pytest
 
 from tests.cases.conftest import T0, Loop
+from tests.concurrency import run_n_together
+from tests.factories import make_user
+from tongxin.accounts import services as account_services
 from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services
 from tongxin.cases.models import Case, CaseTransition, Notification, State
 from tongxin.core.errors import DomainError
 from tongxin.core.models import AuditEvent
-from tongxin.points.models import LedgerEntry
+from tongxin.orgs import services as org_services
+from tongxin.points.models import LedgerEntry, Scheme
 
 ALL_EVENTS = [
     "accept",
@@ -232,12 +236,8 @@ def test_appeals_earn_no_points_and_auto_close_earns_nothing(loop: Loop) -> None
 
 
 def test_without_a_points_scheme_the_case_still_closes_and_says_why(loop: Loop, world) -> None:  # type: ignore[no-untyped-def]
-    from tongxin.orgs import services as org_services
-
     rider_b = world.user("resident")
     org_services.create_person(actor=SYSTEM, name="乙村居民", region=world.village_b1, mobile=rider_b.mobile)
-    from tongxin.points.models import Scheme
-
     Scheme.objects.update(is_active=False)
     case = _case_in(loop, State.RESOLVED)
     case = services.confirm_case(actor=loop.rider, case=case, rating=3)
@@ -249,30 +249,23 @@ def test_without_a_points_scheme_the_case_still_closes_and_says_why(loop: Loop, 
 @pytest.mark.pg_only
 @pytest.mark.django_db(transaction=True)
 def test_confirmation_sent_twice_at_once_awards_points_once(loop: Loop) -> None:
-    import threading
-
-    from django.db import connection
-
     case = _case_in(loop, State.RESOLVED)
-    results: list[object] = []
-    barrier = threading.Barrier(2)
-
-    def confirm() -> None:
-        try:
-            barrier.wait()
-            results.append(
-                services.confirm_case(actor=loop.rider, case=Case.objects.get(pk=case.pk), rating=5)
-            )
-        except Exception as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(isinstance(r, Case) and r.state == State.CLOSED for r in results), results
+    outcomes = run_n_together(
+        lambda: services.confirm_case(actor=loop.rider, case=Case.objects.get(pk=case.pk), rating=5)
+    )
+    results = [o.value for o in outcomes]
+    assert all(r.state == State.CLOSED for r in results), results
     assert LedgerEntry.objects.filter(source="cases.case", source_ref=str(case.pk)).count() == 1
     assert CaseTransition.objects.filter(case=case, event="confirm").count() == 1
+
+
+def test_the_people_a_case_may_be_assigned_to_are_listed_in_pinyin_order(loop: Loop) -> None:
+    case = loop.report()
+    for username, name in [("h_zhang", "张三"), ("h_li", "李四"), ("h_wang", "王五")]:
+        account_services.grant_role(
+            actor=SYSTEM, user=make_user(username, real_name=name), role="village_secretary",
+            node=loop.world.branch_a1,
+        )  # fmt: skip
+    names = [u.display_name for u in services.assignable_users(case)]
+    ours = [n for n in names if n in {"张三", "李四", "王五"}]
+    assert ours == ["李四", "王五", "张三"]  # by code point it would be 张 < 李 < 王

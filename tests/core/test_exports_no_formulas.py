@@ -81,7 +81,7 @@ def hostile_points(world: World) -> World:
         actor=world.user("points_reviewer"), claim=claim, today=date(2026, 4, 8)
     )
     points_services.finalise_due_claims(today=claim.notice_until + timedelta(days=1))
-    goods = points_services.create_goods(actor=None, scheme=scheme, name=LINK, price=2, stock=5)
+    goods = points_services.create_goods(actor=SYSTEM, scheme=scheme, name=LINK, price=2, stock=5)
     points_services.redeem(
         actor=world.user("points_recorder"), goods=goods, person=people[0], today=date(2026, 4, 20)
     )
@@ -240,7 +240,7 @@ def test_the_coverage_report_shows_region_names_as_typed(world: World, client: C
 
 
 def test_the_case_export_shows_reporters_as_typed(world: World, client: Client) -> None:
-    case_services.sync_categories(actor=None)
+    case_services.sync_categories(actor=SYSTEM)
     intake = case_services.Intake(
         category=Category.objects.get(code="safety_hazard"), description="消防通道被堵塞",
         region=world.village_a1, address="甲一村东口", reporter_name="=A1", channel="phone",

@@ -94,7 +94,13 @@ def test_public_board_pages_take_the_stock_chain(world: World) -> None:
     make_scheme(world.village_a1)
     person = make_villagers(world.village_a1, 1).people[0]
     services.award_points(
-        actor=None, person=person, points=5, source="test", source_ref="w", reason="测试", on=date(2026, 4, 1)
+        actor=SYSTEM,
+        person=person,
+        points=5,
+        source="test",
+        source_ref="w",
+        reason="测试",
+        on=date(2026, 4, 1),
     )
     board = services.publish_board(actor=world.user("county_admin"), region=world.village_a1, period="2026Q2")
     for path, shows in ((board.get_absolute_url(), person.name), (board.get_verify_url(), "与积分流水一致")):

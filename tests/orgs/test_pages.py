@@ -179,3 +179,21 @@ def test_a_new_term_ends_the_seats_whose_term_ran_out(world: World) -> None:
     )
     old.refresh_from_db()
     assert old.ended_on == date(2026, 1, 1)
+
+
+def test_an_organisations_units_are_listed_in_pinyin_order(world: World, admin) -> None:  # type: ignore[no-untyped-def]
+    units = [make_unit(world, name) for name in ("张庄站点", "李村站点", "王屯站点")]
+    org = services.set_up_party_org(
+        actor=SYSTEM, units=units, kind="joint_branch", name="三站联合党支部", parent=world.industry
+    )
+    page = admin.get(reverse("orgs:org_detail", args=[org.pk])).content.decode()
+    positions = [page.index(name) for name in ("李村站点", "王屯站点", "张庄站点")]
+    assert positions == sorted(positions)  # by code point 张 would come first
+
+
+def test_the_set_up_page_offers_units_in_pinyin_order(world: World, admin) -> None:  # type: ignore[no-untyped-def]
+    for name in ("张庄站点", "李村站点", "王屯站点"):
+        make_unit(world, name)
+    page = admin.get(reverse("orgs:set_up") + "?kind=joint_branch").content.decode()
+    positions = [page.index(name) for name in ("李村站点", "王屯站点", "张庄站点")]
+    assert positions == sorted(positions)  # by code point 张 would come first

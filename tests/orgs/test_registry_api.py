@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from tests.factories import World, api_client
 from tests.orgs.helpers import add_members, make_unit, membership
 from tests.orgs.test_excel import people_rows, workbook
@@ -93,8 +95,6 @@ def test_transfer_through_the_api(world: World) -> None:
 
 
 def test_import_through_the_api_reports_rows_and_imports_nothing(world: World) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     rows = people_rows(5)
     rows[2][3] = "不存在的乡"
     client, auth = api_client(world.user("county_admin"))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from tests.factories import World, api_client, login
 from tests.orgs.helpers import add_members, make_unit
 from tongxin.accounts.system import SYSTEM
+from tongxin.core.models import AuditEvent
 from tongxin.orgs import services
 from tongxin.orgs.models import Person, Unit
 
@@ -127,8 +128,6 @@ def test_write_permission_table(world: World, units: Units, client, role: str) -
 def test_a_township_admin_gets_404_for_another_townships_unit_and_the_refusal_is_audited(
     world: World, units: Units, client
 ) -> None:  # type: ignore[no-untyped-def]
-    from tongxin.core.models import AuditEvent
-
     login(client, world.user("township_admin"))
     assert client.get(reverse("orgs:unit_detail", args=[units.b.pk])).status_code == 404
     assert client.get(reverse("orgs:unit_instructor", args=[units.b.pk])).status_code == 404
@@ -151,8 +150,6 @@ def test_personal_data_is_masked_on_pages_and_in_the_api(world: World, units: Un
 def test_revealing_an_id_number_needs_the_permission_and_is_audited(
     world: World, units: Units, client
 ) -> None:  # type: ignore[no-untyped-def]
-    from tongxin.core.models import AuditEvent
-
     login(client, world.user("county_admin"))
     client.post(reverse("orgs:person_reveal", args=[units.person_a.pk]), {"field": "id_card"})
     page = client.get(reverse("orgs:person_detail", args=[units.person_a.pk])).content.decode()

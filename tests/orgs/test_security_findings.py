@@ -189,7 +189,7 @@ def test_submitting_the_masked_mobile_number_back_keeps_the_number(world: World,
 @pytest.fixture
 def two_new_admin(world: World) -> User:
     user = make_user("lxgw_admin", real_name="两新工委干部")
-    account_services.grant_role(actor=None, user=user, role="county_admin", node=world.two_new)
+    account_services.grant_role(actor=SYSTEM, user=user, role="county_admin", node=world.two_new)
     return user
 
 

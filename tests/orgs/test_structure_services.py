@@ -7,11 +7,13 @@ from datetime import date
 
 import pytest
 
-from tests.factories import World
+from tests.factories import World, make_user
 from tests.orgs.helpers import add_members, id_number, make_person, make_unit, membership
+from tongxin.accounts import services as account_services
 from tongxin.accounts.system import SYSTEM
 from tongxin.core.errors import DomainError
 from tongxin.core.models import AuditEvent
+from tongxin.core.scoping import in_scope
 from tongxin.orgs import services
 from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Transfer, TransferStep
 
@@ -35,13 +37,9 @@ def test_moving_an_organisation_moves_its_subtree_and_members(world: World) -> N
 
 def test_grants_on_a_moved_organisation_follow_it(world: World) -> None:
     """Whoever was granted the moved branch (or a group below it) keeps it; region grants stay."""
-    from tests.factories import make_user
-    from tongxin.accounts import services as account_services
-    from tongxin.core.scoping import in_scope
-
     holder = make_user("station_secretary")
     grant = account_services.grant_role(
-        actor=None, user=holder, role="branch_secretary", node=world.station_branch
+        actor=SYSTEM, user=holder, role="branch_secretary", node=world.station_branch
     )
     region_grant = world.user("village_secretary").grants.filter(tree="region").first()
     region_path = region_grant.path if region_grant else None
@@ -130,11 +128,8 @@ def test_appointing_and_replacing_an_instructor_keeps_the_history(world: World) 
             actor=SYSTEM, unit=unit, instructor=world.user("resident"), appointed_on=date(2025, 6, 1)
         )
     assert exc.value.field == "instructor"
-    from tests.factories import make_user
-    from tongxin.accounts import services as account_services
-
     other = make_user("instructor2")
-    account_services.grant_role(actor=None, user=other, role="instructor", node=world.industry)
+    account_services.grant_role(actor=SYSTEM, user=other, role="instructor", node=world.industry)
     services.appoint_instructor(actor=SYSTEM, unit=unit, instructor=other, appointed_on=date(2025, 6, 1))
     history = list(unit.instructor_history.order_by("appointed_on").values_list("instructor_id", "ended_on"))
     assert history == [(instructor.pk, date(2025, 6, 1)), (other.pk, None)]

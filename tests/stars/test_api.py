@@ -9,6 +9,7 @@ from django.utils import timezone
 from tests.factories import World, api_client
 from tests.points.helpers import make_scheme, make_villagers
 from tests.stars.conftest import at
+from tongxin.accounts.system import SYSTEM
 from tongxin.points import services as points_services
 from tongxin.stars import services
 from tongxin.stars.models import CriteriaSet, Indicator, StarCycle
@@ -22,7 +23,7 @@ def test_cycle_through_the_api(world: World, criteria: CriteriaSet) -> None:
     make_scheme(world.village_a1)
     person = make_villagers(world.village_a1, 2).people[0]
     points_services.award_points(
-        actor=None,
+        actor=SYSTEM,
         person=person,
         points=5,
         source="t",

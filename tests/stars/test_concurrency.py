@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import connection
 
+from tests.concurrency import run_n_together
 from tests.factories import World
 from tests.stars.conftest import at, fill_all
 from tongxin.stars import services
 from tongxin.stars.models import CriteriaSet, RectificationTask, StarCycle, TaskTransition
-
-
-def _together(fn: Callable[[], object], n: int = 2) -> list[object]:
-    barrier = threading.Barrier(n)
-    out: list[object] = []
-
-    def run() -> None:
-        barrier.wait()
-        try:
-            out.append(fn())
-        except Exception as exc:  # the loser of a race may be refused; record what happened
-            out.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
 
 
 @pytest.mark.pg_only
@@ -43,8 +20,8 @@ def test_two_ticks_escalate_once(world: World) -> None:
         actor=world.user("county_leader"), org=world.branch_a1, problem="p", required_outcome="o",
         owner=world.user("village_secretary"), deadline=date(2026, 12, 10), now=at(2026, 11, 20),
     )  # fmt: skip
-    results = _together(lambda: services.escalate_overdue(at(2026, 12, 12)))
-    assert sorted(results) == [0, 1]  # type: ignore[type-var]
+    outcomes = run_n_together(lambda: services.escalate_overdue(at(2026, 12, 12)))
+    assert sorted(o.value for o in outcomes) == [0, 1]
     assert RectificationTask.objects.get(pk=task.pk).escalations == 1
     assert TaskTransition.objects.filter(task=task, event="escalate").count() == 1
 
@@ -63,8 +40,8 @@ def test_two_finalisations_make_one_result(world: World, criteria: CriteriaSet) 
     services.approve_cycle(
         actor=world.user("county_admin"), cycle=cycle, stars=["party_strength"], now=at(2026, 11, 2)
     )
-    results = _together(lambda: services.close_due_notices(at(2026, 11, 20)))
-    assert sorted(results) == [0, 1]  # type: ignore[type-var]
+    outcomes = run_n_together(lambda: services.close_due_notices(at(2026, 11, 20)))
+    assert sorted(o.value for o in outcomes) == [0, 1]
     cycle = StarCycle.objects.get(pk=cycle.pk)
     assert cycle.state == "final"
     assert cycle.results.filter(stage="final").count() == 1

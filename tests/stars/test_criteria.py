@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from io import BytesIO
 
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from openpyxl import load_workbook
 
 from tests.factories import World, login
 from tests.stars.conftest import at, fill_all
 from tongxin.accounts.system import SYSTEM
 from tongxin.core.errors import DomainError
+from tongxin.orgs import services as org_services
 from tongxin.stars import criteria_io, services
 from tongxin.stars.criteria_io import CriteriaErrors
 from tongxin.stars.models import CriteriaSet, StarCycle
@@ -123,10 +126,6 @@ def test_import_page_takes_a_yaml_file_and_shows_all_errors(
 
 
 def test_excel_round_trip_and_row_errors(world: World, criteria: CriteriaSet, client: Client) -> None:
-    from io import BytesIO
-
-    from openpyxl import load_workbook
-
     login(client, world.user("county_admin"))
     r = client.get(f"/stars/criteria/{criteria.pk}/download/?format=xlsx")
     wb = load_workbook(BytesIO(r.content))
@@ -169,8 +168,6 @@ def test_excel_round_trip_and_row_errors(world: World, criteria: CriteriaSet, cl
 
 
 def test_an_urban_community_is_rated_on_the_community_set(world: World, criteria: CriteriaSet) -> None:
-    from tongxin.orgs import services as org_services
-
     community = org_services.create_region(
         actor=SYSTEM, name="迎秀社区", kind="community", parent=world.town_a
     )

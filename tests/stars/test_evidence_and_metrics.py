@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import World
+from tests.factories import World, login
 from tests.points.helpers import make_scheme, make_villagers
+from tests.stars.conftest import fill_all
+from tongxin.accounts.system import SYSTEM
 from tongxin.cases import services as case_services
 from tongxin.cases.models import Category
 from tongxin.core.errors import DomainError
@@ -42,7 +44,7 @@ def test_one_points_board_serves_two_indicators_and_the_next_year(
     make_scheme(world.village_a1)
     person = make_villagers(world.village_a1, 2).people[0]
     points_services.award_points(
-        actor=None,
+        actor=SYSTEM,
         person=person,
         points=5,
         source="test",
@@ -95,7 +97,13 @@ def test_a_board_of_another_village_cannot_be_linked(
     make_scheme(world.village_a2)
     person = make_villagers(world.village_a2, 2).people[0]
     points_services.award_points(
-        actor=None, person=person, points=5, source="test", source_ref="x", reason="劳动", on=date(2026, 5, 6)
+        actor=SYSTEM,
+        person=person,
+        points=5,
+        source="test",
+        source_ref="x",
+        reason="劳动",
+        on=date(2026, 5, 6),
     )
     board = points_services.publish_board(
         actor=world.user("county_admin"), region=world.village_a2, period="2026Q2"
@@ -124,7 +132,7 @@ def test_participation_indicator_follows_the_points_ledger(
     assert row.fraction == 0
 
     points_services.award_points(
-        actor=None, person=village.households[0].head, points=5, source="test", source_ref="h1",
+        actor=SYSTEM, person=village.households[0].head, points=5, source="test", source_ref="h1",
         reason="义务劳动", on=date(2026, 3, 1),
     )  # fmt: skip
     row = _row(cycle, "points_participation", now)
@@ -132,7 +140,7 @@ def test_participation_indicator_follows_the_points_ledger(
     assert row.fraction == 0  # 50% < the sample threshold of 60%
 
     points_services.award_points(
-        actor=None, person=village.households[1].head, points=3, source="test", source_ref="h2",
+        actor=SYSTEM, person=village.households[1].head, points=3, source="test", source_ref="h2",
         reason="志愿服务", on=date(2026, 4, 1),
     )  # fmt: skip
     row = _row(cycle, "points_participation", now)
@@ -143,7 +151,7 @@ def test_participation_indicator_follows_the_points_ledger(
 def test_overdue_cases_indicator_follows_the_cases_module(
     world: World, declared: Callable[..., StarCycle]
 ) -> None:
-    case_services.sync_categories(actor=None)
+    case_services.sync_categories(actor=SYSTEM)
     cycle = declared()
     t0 = datetime(2026, 6, 10, 9, tzinfo=TZ)
     assert _row(cycle, "no_overdue_cases", t0).fraction == 1
@@ -189,13 +197,11 @@ def test_uploaded_file_is_stored_once_and_reused(
 def test_submission_keeps_the_figures_and_evidence_of_that_moment(
     world: World, declared: Callable[..., StarCycle]
 ) -> None:
-    from tests.stars.conftest import fill_all
-
     make_scheme(world.village_a1)
     village = make_villagers(world.village_a1, 2, per_household=1)
     for i, h in enumerate(village.households):
         points_services.award_points(
-            actor=None,
+            actor=SYSTEM,
             person=h.head,
             points=5,
             source="test",
@@ -220,8 +226,6 @@ def test_uploaded_files_are_served_only_inside_scope(
     client,
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
-    from tests.factories import login
-
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("台账.pdf", PDF, content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):  # the file is written when the upload commits

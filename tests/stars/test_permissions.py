@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import World, login
-from tests.stars.conftest import fill_all
+from tests.stars.conftest import at, fill_all
 from tongxin.accounts.system import SYSTEM
 from tongxin.stars import criteria_io, services
 from tongxin.stars.models import CriteriaSet, StarCycle
@@ -132,8 +132,6 @@ COUNTY_TABLE = {
 def test_county_actions_permission_table(
     world: World, criteria: CriteriaSet, client: Client, role: str
 ) -> None:
-    from tests.stars.conftest import at
-
     weak, visit, imp, remove, resolve = COUNTY_TABLE.get(role, (404,) * 5)
     a1 = _cycle(world)
     fill_all(a1, world.user("village_secretary"))

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from tongxin.cases.models import Category, Channel, ServiceRecord, Validity, VolunteerTeam
+from tongxin.core.forms import offer
 from tongxin.orgs.models import PartyOrg, Person, Region
 
 
@@ -67,8 +68,8 @@ class IntakeForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        offer(self, "category", categories)
+        offer(self, "region", regions)
         if staff:
             self.fields["reporter_name"] = forms.CharField(
                 label="上报人姓名（代为登记时填写）", required=False, max_length=50
@@ -100,8 +101,8 @@ class TeamForm(forms.Form):
         self, *args: Any, regions: QuerySet[Region], orgs: QuerySet[PartyOrg], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        offer(self, "region", regions)
+        offer(self, "org", orgs)
         _style(self)
 
 
@@ -111,7 +112,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        offer(self, "person", people)
         _style(self)
 
 
@@ -135,9 +136,9 @@ class ServiceRecordForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        offer(self, "team", teams)
+        offer(self, "person", people)
+        offer(self, "region", regions)
         _style(self)
 
 

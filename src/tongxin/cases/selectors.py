@@ -91,11 +91,6 @@ def case_for(user: User, pk: int) -> Case:
     return get_scoped_or_404(_base(), user, VIEW, pk=pk)
 
 
-def case_for_handling(user: User, pk: int) -> Case:
-    """One case the user may handle, else 404."""
-    return get_scoped_or_404(_base(), user, HANDLE, pk=pk)
-
-
 def may_handle(user: User, case: Case) -> bool:
     return cases_for(user, HANDLE).filter(pk=case.pk).exists()
 
@@ -235,7 +230,9 @@ def possible_duplicates(case: Case, *, limit: int = 5) -> list[tuple[Case, int]]
     )
     out = []
     for other in near[:200]:
-        d = _distance_m(float(case.lat), float(case.lng), float(other.lat), float(other.lng))  # type: ignore[arg-type]
+        if other.lat is None or other.lng is None:  # not possible after the range filter; for the types
+            continue
+        d = _distance_m(float(case.lat), float(case.lng), float(other.lat), float(other.lng))
         if d <= radius:
             out.append((other, round(d)))
     out.sort(key=lambda p: p[1])
@@ -482,10 +479,3 @@ def recent_submission(digest: str, *, since: datetime) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
-
-
-def published_case(pk: int) -> Case:
-    case = published_cases().filter(pk=pk).first()
-    if case is None:
-        raise Http404("未找到该请求")
-    return case

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import Model, QuerySet
+
+if TYPE_CHECKING:
+    _ModelChoiceField = forms.ModelChoiceField[Any]
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField[Any]
+else:  # generic in the stubs only; at run time the plain classes
+    _ModelChoiceField = forms.ModelChoiceField
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
 
 
 class StyledForm(forms.Form):
@@ -33,9 +42,31 @@ def _is_id(value: Any) -> bool:
     return text.isdigit() and 0 < int(text) <= MAX_ID
 
 
-class IdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # the stubs' generic parameters
+def offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Set the choices of the model-choice field ``name`` (always a selector's scoped queryset)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+
+
+def offer_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, str]]) -> None:
+    """Set the choices of the choice field ``name``."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = list(choices)
+
+
+class IdChoiceField(_ModelChoiceField):
     """A ``ModelChoiceField`` whose submitted id is checked to be a primary key before the query: a
-    non-numeric or out-of-range value is "not among the choices", a form error, never a 500."""
+    non-numeric or out-of-range value is "not among the choices", a form error, never a 500.
+    ``label_of`` (optional) names each choice instead of ``str(obj)``."""
+
+    def __init__(self, *args: Any, label_of: Callable[[Any], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj: Model) -> str:
+        return self.label_of(obj) if self.label_of else super().label_from_instance(obj)
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
@@ -45,9 +76,17 @@ class IdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # the st
         return super().to_python(value)
 
 
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # as above
+class IdMultipleChoiceField(_ModelMultipleChoiceField):
     """A ``ModelMultipleChoiceField`` that reports ids which cannot be primary keys (non-numeric, out of
-    range) as "not among the choices" — a form error naming the value — instead of a database error."""
+    range) as "not among the choices" — a form error naming the value — instead of a database error.
+    ``label_of`` (optional) names each choice instead of ``str(obj)``."""
+
+    def __init__(self, *args: Any, label_of: Callable[[Any], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj: Model) -> str:
+        return self.label_of(obj) if self.label_of else super().label_from_instance(obj)
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, list | tuple):

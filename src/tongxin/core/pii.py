@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -152,8 +153,6 @@ def _master_key() -> bytes:
 
 @lru_cache(maxsize=4)
 def _key_from_file(filename: str) -> bytes:
-    from pathlib import Path
-
     path = Path(filename)
     if settings.PRODUCTION and not path.exists():
         raise RuntimeError("TONGXIN_FIELD_KEY must be set in production (the key for personal data).")

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
 from tongxin.accounts.models import User
-from tongxin.core.forms import IdChoiceField, IdMultipleChoiceField
+from tongxin.core.forms import IdChoiceField, IdMultipleChoiceField, offer
 from tongxin.core.pii import mask_mobile
+from tongxin.core.text import by_pinyin
 from tongxin.orgs import selectors
 from tongxin.orgs.models import CommitteeMember, Membership, PartyOrg, Person, Region, Unit
 
@@ -29,8 +31,8 @@ class PartyOrgForm(forms.Form):
 
     def __init__(self, user: User, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT))
-        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
+        offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT))
+        offer(self, "region", selectors.regions_for(user, selectors.EDIT))
         if editing:
             del self.fields["parent"]
         for field in self.fields.values():
@@ -45,13 +47,6 @@ def _style(form: forms.Form) -> None:
         else:
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-
-
-def _offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
-    """Set the choices of the model-choice field ``name`` (always a selector's scoped queryset)."""
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = queryset
 
 
 def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
@@ -83,8 +78,8 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Users granted on the organisation tree (a 两新工委) register units in the region their
         # organisation is located in, never in another county's.
-        _offer(self, "region", selectors.area_regions_for(user, selectors.EDIT))
-        _offer(self, "supervising_org", selectors.party_orgs_for(user).filter(is_active=True))
+        offer(self, "region", selectors.area_regions_for(user, selectors.EDIT))
+        offer(self, "supervising_org", selectors.party_orgs_for(user).filter(is_active=True))
         _style(self)
 
 
@@ -96,7 +91,7 @@ class InstructorForm(forms.Form):
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self, "instructor", selectors.instructors_for(user))
+        offer(self, "instructor", selectors.instructors_for(user))
         _style(self)
 
 
@@ -122,11 +117,25 @@ class SetUpForm(forms.Form):
         label="将这些单位的党员组织关系转入新组织", required=False, initial=True
     )
 
-    def __init__(self, user: User, units: QuerySet[Unit], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        user: User,
+        units: QuerySet[Unit],
+        *args: Any,
+        unit_label: Callable[[Unit], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self, "units", units)
-        _offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
-        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
+        offer(self, "units", units)
+        units_field = self.fields["units"]
+        assert isinstance(units_field, IdMultipleChoiceField)
+        units_field.label_of = unit_label
+        # Shown in 拼音 order (the database sorts by code point); what is accepted is still ``units``.
+        units_field.choices = [
+            (u.pk, units_field.label_from_instance(u)) for u in by_pinyin(units, lambda u: u.name)
+        ]
+        offer(self, "parent", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
+        offer(self, "region", selectors.regions_for(user, selectors.EDIT))
         _style(self)
 
 
@@ -140,7 +149,7 @@ class MoveForm(forms.Form):
     def __init__(self, user: User, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         mine = selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True)
-        _offer(self, "parent", mine.exclude(path__startswith=org.path))
+        offer(self, "parent", mine.exclude(path__startswith=org.path))
         _style(self)
 
 
@@ -151,7 +160,7 @@ class OrgUnitsForm(forms.Form):
 
     def __init__(self, units: QuerySet[Unit], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self, "units", units)
+        offer(self, "units", units)
         _style(self)
 
 
@@ -164,7 +173,7 @@ class CommitteeForm(forms.Form):
 
     def __init__(self, org: PartyOrg, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self, "person", selectors.members_of(org))
+        offer(self, "person", selectors.members_of(org))
         _style(self)
 
     def clean(self) -> dict[str, Any]:
@@ -197,8 +206,8 @@ class PersonForm(forms.Form):
         if editing:
             kwargs.setdefault("initial", {})["mobile"] = mask_mobile(current_mobile)
         super().__init__(*args, **kwargs)
-        _offer(self, "region", selectors.regions_for(user, selectors.EDIT))
-        _offer(self, "unit", selectors.units_for(user))
+        offer(self, "region", selectors.regions_for(user, selectors.EDIT))
+        offer(self, "unit", selectors.units_for(user))
         if editing:
             del self.fields["id_card"]
             self.fields["mobile"].help_text = "显示为脱敏号码；不修改则保留原号码，修改请输入完整的新号码。"
@@ -221,7 +230,7 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self, "org", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
+        offer(self, "org", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
         _style(self)
 
 
@@ -240,7 +249,7 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         # What the transfer rule allows: organisations in the user's scope, or in the sending
         # organisation's county (services.may_transfer_to); never the whole country's list.
-        _offer(self, "to_org", selectors.transfer_destinations_for(user, membership))
+        offer(self, "to_org", selectors.transfer_destinations_for(user, membership))
         _style(self)
 
 
@@ -253,7 +262,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, candidates: QuerySet[Person], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self, "duplicate", candidates)
+        offer(self, "duplicate", candidates)
         _style(self)
 
 
@@ -280,10 +289,10 @@ class MembershipForm(forms.Form):
 
     def __init__(self, user: User, *args: Any, current: Membership | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self, "org", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
+        offer(self, "org", selectors.party_orgs_for(user, selectors.EDIT).filter(is_active=True))
         # Home and host organisations: those in the user's scope, and the ones already on record (a
         # mobile member's organisation in another county stays selectable), never every organisation.
         keep = (current.home_org_id, current.host_org_id) if current else ()
         for name in ("home_org", "host_org"):
-            _offer(self, name, selectors.active_orgs_for(user, keep=keep))
+            offer(self, name, selectors.active_orgs_for(user, keep=keep))
         _style(self)

@@ -399,7 +399,7 @@ class InstructorAppointment(Stamped):
         return self.unit.audit_path()
 
 
-class Transfer(Stamped):  # type: ignore[django-manager-missing]
+class Transfer(Stamped):
     """组织关系转接: a membership moving from one organisation to another.
 
     out (已转出) -> in_transit (在途) -> received (已接收). Until it is received the membership stays

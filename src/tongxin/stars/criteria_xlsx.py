@@ -11,11 +11,11 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tongxin.core import uploads
 from tongxin.core.errors import DomainError
-from tongxin.core.xlsx import append_row
+from tongxin.core.xlsx import Sheet, workbook
 from tongxin.stars.criteria_io import CriteriaErrors, parse
 from tongxin.stars.models import CriteriaSet
 
@@ -136,27 +136,22 @@ def load(raw: bytes) -> dict[str, Any]:
 
 def dump(cs: CriteriaSet) -> bytes:
     """A criteria set as a workbook in the same layout, to edit and import again."""
-    wb = Workbook()
-    meta = wb.active
-    assert meta is not None
-    meta.title = "标准"
-    append_row(meta, ["项目", "内容", "说明"])
     levels = {lv["code"]: lv["min_stars"] for lv in cs.levels}
     values = {
         "applies_to": cs.applies_to, "title": cs.title, "source": cs.source, "effective_year": cs.effective_year,
         "precondition_star": cs.precondition, **levels,
     }  # fmt: skip
-    for key in META_KEYS:
-        append_row(meta, [key, values.get(key, ""), META_LABELS[key]])
-    sheet = wb.create_sheet("指标")
-    append_row(sheet, [label for _, label in COLUMNS])
-    for star in cs.stars.all():
-        for ind in star.indicators.all():
-            append_row(sheet, [
-                star.code, star.name, star.pass_percent, ind.code, ind.text, ind.method,
-                ind.max_score or None, ind.weight, ind.metric or None, ind.comparison or None,
-                float(ind.threshold) if ind.threshold is not None else None, ind.evidence_hint,
-            ])  # fmt: skip
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    meta = [[key, values.get(key, ""), META_LABELS[key]] for key in META_KEYS]
+    indicators = (
+        [
+            star.code, star.name, star.pass_percent, ind.code, ind.text, ind.method,
+            ind.max_score or None, ind.weight, ind.metric or None, ind.comparison or None,
+            float(ind.threshold) if ind.threshold is not None else None, ind.evidence_hint,
+        ]
+        for star in cs.stars.all()
+        for ind in star.indicators.all()
+    )  # fmt: skip
+    return workbook(
+        Sheet(name="标准", columns=["项目", "内容", "说明"], rows=meta),
+        Sheet(name="指标", columns=[label for _, label in COLUMNS], rows=indicators),
+    )

@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 
+from tongxin.accounts.models import User
 from tongxin.core import rules
+from tongxin.core.forms import IdChoiceField, offer, offer_choices
 from tongxin.orgs.models import PartyOrg, Region
 
 
@@ -31,7 +33,7 @@ class DeclareForm(StyledForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = rules.in_force("stars_procedure").value("target_choices")
-        self.fields["target_stars"].choices = [(c, f"{c}星") for c in choices]  # type: ignore[attr-defined]
+        offer_choices(self, "target_stars", [(c, f"{c}星") for c in choices])
 
 
 class StarsDecisionForm(StyledForm):
@@ -42,7 +44,7 @@ class StarsDecisionForm(StyledForm):
 
     def __init__(self, *args: Any, star_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stars"].choices = star_choices  # type: ignore[attr-defined]
+        offer_choices(self, "stars", star_choices)
 
 
 class ReasonForm(StyledForm):
@@ -59,7 +61,7 @@ class RemoveStarForm(ReasonForm):
 
     def __init__(self, *args: Any, star_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["star_code"].choices = star_choices  # type: ignore[attr-defined]
+        offer_choices(self, "star_code", star_choices)
 
 
 class ObjectionForm(StyledForm):
@@ -102,7 +104,7 @@ class WeakForm(StyledForm):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        offer(self, "org", orgs)
 
 
 class PairingForm(StyledForm):
@@ -112,8 +114,8 @@ class PairingForm(StyledForm):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["strong"].queryset = orgs  # type: ignore[attr-defined]
-        self.fields["weak"].queryset = orgs  # type: ignore[attr-defined]
+        offer(self, "strong", orgs)
+        offer(self, "weak", orgs)
 
 
 class VisitForm(StyledForm):
@@ -129,7 +131,7 @@ class VisitForm(StyledForm):
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        offer(self, "region", regions)
 
 
 class TaskForm(StyledForm):
@@ -138,7 +140,7 @@ class TaskForm(StyledForm):
     required_outcome = forms.CharField(
         label="整改要求", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    owner: forms.ModelChoiceField = forms.ModelChoiceField(label="责任人", queryset=None)  # type: ignore[arg-type]
+    owner = IdChoiceField(label="责任人", queryset=User.objects.none(), label_of=lambda u: u.display_name)
     deadline = forms.DateField(
         label="整改时限",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -147,9 +149,8 @@ class TaskForm(StyledForm):
 
     def __init__(self, *args: Any, orgs: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+        offer(self, "org", orgs)
+        offer(self, "owner", owners)
 
 
 class TaskReportForm(StyledForm):

@@ -21,7 +21,9 @@ from tongxin.stars.models import (
     Objection,
     Pairing,
     RectificationTask,
+    Star,
     StarCycle,
+    StarResult,
     SupervisionVisit,
     WeakBranch,
 )
@@ -103,6 +105,24 @@ def cycle_for(user: User, pk: int, perm: str = VIEW) -> StarCycle:
 def cycle_of(org: PartyOrg, year: int) -> StarCycle | None:
     """The cycle of a branch already read through scope (the caller holds ``org`` legitimately)."""
     return StarCycle.objects.select_related("criteria_set", "region").filter(org=org, year=year).first()
+
+
+def cycles_of(orgs: list[PartyOrg], year: int) -> dict[int, StarCycle]:
+    """The ``year`` cycles of branches already read through scope, by branch id."""
+    return {c.org_id: c for c in StarCycle.objects.filter(org__in=orgs, year=year)}
+
+
+def notice_results(cycles: list[StarCycle]) -> tuple[dict[int, StarResult], dict[str, str]]:
+    """For cycles on the public notice (``notice_cycles``): each one's county result, by cycle id, and
+    the names of the stars of their criteria sets, by code."""
+    results = {
+        r.cycle_id: r
+        for r in StarResult.objects.filter(cycle__in=cycles, stage=StarResult.Stage.COUNTY).order_by("id")
+    }
+    names = {
+        s.code: s.name for s in Star.objects.filter(criteria_set_id__in={c.criteria_set_id for c in cycles})
+    }
+    return results, names
 
 
 def years_of(org: PartyOrg) -> list[int]:
@@ -448,30 +468,6 @@ def tasks_for(
 def task_for(user: User, pk: int, perm: str = VIEW) -> RectificationTask:
     qs = RectificationTask.objects.select_related("org", "region", "township", "owner", "visit")
     return get_scoped_or_404(qs, user, perm, pk=pk)
-
-
-def owner_choices(region: Region) -> QuerySet[User]:
-    """People who may own a task in ``region``: those whose star-work grants cover it (village
-    secretaries, township administrators)."""
-    ancestors = []
-    parts = region.path.strip("/").split("/")
-    for i in range(1, len(parts) + 1):
-        ancestors.append("/" + "/".join(parts[:i]) + "/")
-    return (
-        User.objects.filter(
-            is_active=True,
-            grants__revoked_at__isnull=True,
-            grants__tree="region",
-            grants__path__in=ancestors,
-            grants__role__in=["village_secretary", "township_admin"],
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
-def path_q(field_name: str, prefix: str) -> Q:
-    return prefix_q(field_name, prefix)
 
 
 LEVEL_LABELS = dict(Level.choices)

@@ -148,7 +148,7 @@ class Open311Key(models.Model):
         return "o311_" + secrets.token_urlsafe(24)
 
 
-class Case(models.Model):  # type: ignore[django-manager-missing]
+class Case(models.Model):
     """One grid report or appeal, from intake to closing. Writes only through ``services``."""
 
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)

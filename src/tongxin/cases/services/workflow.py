@@ -42,6 +42,7 @@ from tongxin.cases.services.intake import _save_photo, check_photo
 from tongxin.core import audit
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
+from tongxin.core.text import pinyin_key
 from tongxin.orgs.models import PartyOrg
 
 # --- the state machine --------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def assignable_users(case: Case) -> list[User]:
         path = case.region_path if g.tree == "region" else case.handler_path
         if path and path.startswith(g.path) and g.user.is_active:
             out[g.user_id] = g.user
-    return sorted(out.values(), key=lambda u: (u.display_name, u.pk))
+    return sorted(out.values(), key=lambda u: (pinyin_key(u.display_name), u.pk))
 
 
 @service("cases.case.assign")

@@ -3,52 +3,37 @@ unless the user may reveal it, and then the export is audited as such)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from tongxin.accounts.models import User
 from tongxin.core import audit
 from tongxin.core.pii import mask_id_card, mask_mobile
-from tongxin.core.xlsx import append_row
+from tongxin.core.xlsx import Column, Sheet, workbook
 from tongxin.orgs import selectors
 from tongxin.orgs.excel.columns import KINDS, STAGE_DATES, Lookups
 from tongxin.orgs.models import Membership, PartyOrg, Person, Unit
 
 # --- exporting ----------------------------------------------------------------------------------
 
-HEADER_FILL = PatternFill("solid", fgColor="F4D7D9")
-
 
 def _workbook(kind: str, rows: Iterable[list[Any]], *, note: str = "") -> bytes:
     title, columns = KINDS[kind]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    append_row(ws, [c.label + ("*" if c.required else "") for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for row in rows:
-        append_row(ws, row)
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, len(c.label) * 2 + 4)
-    help_ws = wb.create_sheet("填写说明")
-    append_row(help_ws, ["列", "必填", "说明"])
-    for c in columns:
-        append_row(help_ws, [c.label, "是" if c.required else "", c.help])
-    append_row(help_ws, [])
-    append_row(help_ws, ["整表要么全部导入，要么一行也不导入；有误的行会逐行列出行号、列和原因。"])
+    data = Sheet(
+        name=title,
+        columns=[
+            Column(c.label + ("*" if c.required else ""), max(12, len(c.label) * 2 + 4)) for c in columns
+        ],
+        rows=rows,
+    )
+    explained = [[c.label, "是" if c.required else "", c.help] for c in columns]
+    explained += [[], ["整表要么全部导入，要么一行也不导入；有误的行会逐行列出行号、列和原因。"]]
     if note:
-        append_row(help_ws, [note])
-    help_ws.column_dimensions["C"].width = 80
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        explained.append([note])
+    help_sheet = Sheet(name="填写说明", columns=["列", "必填", Column("说明", 80)], rows=explained)
+    return workbook(data, help_sheet)
 
 
 def template(kind: str) -> bytes:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tongxin.core.errors import DomainError
+from tongxin.core.text import by_pinyin
 from tongxin.core.views import form_error, is_htmx, user_with
 from tongxin.orgs import coverage, selectors, services
 from tongxin.orgs.forms import CommitteeForm, MoveForm, OrgUnitsForm, PartyOrgForm
@@ -100,7 +101,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "facts": ev.orgs.get(org.pk),
             "findings": ev.for_org(org.pk),
-            "units": org.units.select_related("region").order_by("name"),
+            "units": by_pinyin(org.units.select_related("region"), lambda u: u.name),
             "stages": ev.stages,
             "stage_labels": coverage.STAGES,
             "committee": selectors.committee_of(org),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,11 +12,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from openpyxl import Workbook
 
 from tongxin.core.errors import DomainError
 from tongxin.core.views import user_with, xlsx_file
-from tongxin.core.xlsx import append_row
+from tongxin.core.xlsx import Sheet, workbook
 from tongxin.orgs import coverage, excel, selectors
 from tongxin.orgs.forms import ImportForm
 from tongxin.orgs.report import Report, coverage_report, focus_of
@@ -75,23 +75,21 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
 
 
 def _report_xlsx(rep: Report) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "按区划"
     header = [label for _, label in Report.COLUMNS]
-    append_row(ws, [f"{rep.focus.name if rep.focus else ''}两个覆盖情况（{rep.start} 至 {rep.end}）"])
-    append_row(ws, [rep.basis])
-    append_row(ws, header)
-    for row in [*rep.by_region, rep.total]:
-        append_row(ws, [getattr(row, key) for key, _ in Report.COLUMNS])
-    ws2 = wb.create_sheet("按行业")
-    append_row(ws2, [rep.basis])
-    append_row(ws2, header)
-    for row in rep.by_industry:
-        append_row(ws2, [getattr(row, key) for key, _ in Report.COLUMNS])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+
+    def cells(rows: Iterable[Any]) -> Iterator[list[Any]]:
+        return ([getattr(row, key) for key, _ in Report.COLUMNS] for row in rows)
+
+    return workbook(
+        Sheet(
+            name="按区划",
+            title=f"{rep.focus.name if rep.focus else ''}两个覆盖情况（{rep.start} 至 {rep.end}）",
+            notes=[rep.basis],
+            columns=header,
+            rows=cells([*rep.by_region, rep.total]),
+        ),
+        Sheet(name="按行业", notes=[rep.basis], columns=header, rows=cells(rep.by_industry)),
+    )
 
 
 @login_required

@@ -174,10 +174,15 @@ def set_up(request: HttpRequest) -> HttpResponse:
         "established_on": timezone.localdate(),
         "move_members": True,
     }
-    form = SetUpForm(user, units_qs, request.POST or None, initial=initial)
     facts = coverage.unit_facts(units_qs)
-    form.fields["units"].label_from_instance = lambda u: (  # type: ignore[attr-defined]  # a Field in the stubs
-        f"{u.name}（正式党员{facts[u.pk].formal}名，预备党员{facts[u.pk].probationary}名）"
+    form = SetUpForm(
+        user,
+        units_qs,
+        request.POST or None,
+        initial=initial,
+        unit_label=lambda u: (
+            f"{u.name}（正式党员{facts[u.pk].formal}名，预备党员{facts[u.pk].probationary}名）"
+        ),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -4,18 +4,16 @@ pointing at the version it was assessed against."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tongxin.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from tongxin.core.models import AppendOnlyModel
 
 
-class CriteriaSet(AppendOnlyModel):  # type: ignore[django-manager-missing]
-    objects: ClassVar[models.Manager[CriteriaSet]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
-
+class CriteriaSet(AppendOnlyModel):
     class AppliesTo(models.TextChoices):
         VILLAGE = "village", "村"
         COMMUNITY = "community", "城市社区"
@@ -56,8 +54,7 @@ class CriteriaSet(AppendOnlyModel):  # type: ignore[django-manager-missing]
         return list(self.rules.get("levels", []))
 
 
-class Star(AppendOnlyModel):  # type: ignore[django-manager-missing]
-    objects: ClassVar[models.Manager[Star]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+class Star(AppendOnlyModel):
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="stars")
     code = models.CharField("代码", max_length=32)
     name = models.CharField("星", max_length=50)
@@ -77,8 +74,6 @@ class Star(AppendOnlyModel):  # type: ignore[django-manager-missing]
 
 
 class Indicator(AppendOnlyModel):
-    objects: ClassVar[models.Manager[Indicator]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
-
     class Method(models.TextChoices):
         YES_NO = "yes_no", "是否达到"
         SCORE = "score", "按分值评分"

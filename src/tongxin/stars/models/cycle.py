@@ -4,13 +4,11 @@ cached copy of the latest result; transitions and results are append-only rows."
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tongxin.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from tongxin.core.models import AppendOnlyModel
 from tongxin.orgs.models import PartyOrg, Region
 from tongxin.stars.models.criteria import CriteriaSet, Indicator
 from tongxin.stars.models.evidence import Evidence
@@ -24,7 +22,7 @@ class Level(models.TextChoices):
     NONE = "", "未评定"
 
 
-class StarCycle(models.Model):  # type: ignore[django-manager-missing]
+class StarCycle(models.Model):
     class State(models.TextChoices):
         SELF_ASSESSING = "self_assessing", "自评中"
         SUBMITTED = "submitted", "待乡镇初评"
@@ -83,7 +81,6 @@ class StarCycle(models.Model):  # type: ignore[django-manager-missing]
 
 
 class CycleTransition(AppendOnlyModel):
-    objects: ClassVar[models.Manager[CycleTransition]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
     cycle = models.ForeignKey(StarCycle, on_delete=models.PROTECT, related_name="transitions")
     event = models.CharField(max_length=30)
     from_state = models.CharField(max_length=20, blank=True)
@@ -104,8 +101,6 @@ class CycleTransition(AppendOnlyModel):
 class StarResult(AppendOnlyModel):
     """A rating at one stage. The stars it names are the stars as decided; ``count`` and ``level``
     apply the criteria set's rules (the precondition star) to them."""
-
-    objects: ClassVar[models.Manager[StarResult]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
 
     class Stage(models.TextChoices):
         SELF = "self", "村自评"

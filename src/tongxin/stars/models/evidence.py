@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from tongxin.orgs.models import Region
@@ -54,8 +55,6 @@ class Evidence(models.Model):
     def get_absolute_url(self) -> str:
         if self.kind == self.Kind.FILE:
             # Files are served through a scoped view, never straight from the media directory.
-            from django.urls import reverse
-
             return reverse("stars:evidence_file", kwargs={"pk": self.pk})
         return self.url
 

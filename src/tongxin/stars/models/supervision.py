@@ -6,13 +6,13 @@ one source of truth, so what a leader sees and what they are assigned can never 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tongxin.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from tongxin.core.models import AppendOnlyModel
 from tongxin.orgs.models import PartyOrg, Region
 from tongxin.stars.models.evidence import Evidence
 
@@ -42,7 +42,7 @@ class SupervisionVisit(models.Model):
         return self.region_path
 
 
-class RectificationTask(models.Model):  # type: ignore[django-manager-missing]
+class RectificationTask(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "整改中"
         REPORTED = "reported", "待核验"
@@ -104,12 +104,11 @@ class RectificationTask(models.Model):  # type: ignore[django-manager-missing]
     def audit_path(self) -> str:
         return self.org_path
 
-    def is_overdue(self, today: object) -> bool:
-        return self.state in (self.State.OPEN, self.State.RETURNED) and self.deadline < today  # type: ignore[operator]
+    def is_overdue(self, today: date) -> bool:
+        return self.state in (self.State.OPEN, self.State.RETURNED) and self.deadline < today
 
 
 class TaskTransition(AppendOnlyModel):
-    objects: ClassVar[models.Manager[TaskTransition]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
     task = models.ForeignKey(RectificationTask, on_delete=models.PROTECT, related_name="transitions")
     event = models.CharField(max_length=20)
     from_state = models.CharField(max_length=10, blank=True)

@@ -25,7 +25,7 @@ from tongxin.stars.forms import (
     ResolveForm,
     StarsDecisionForm,
 )
-from tongxin.stars.models import Evidence, Star, StarCycle, StarResult
+from tongxin.stars.models import Evidence, StarCycle, StarResult
 from tongxin.stars.selectors import APPROVE, RATE, SELF_ASSESS, SUPERVISE, VIEW
 from tongxin.stars.services.access import may
 from tongxin.stars.views.params import year_param
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = user_with(request, VIEW)
     year = year_param(request)
     mine = list(selectors.branches_for(user, SELF_ASSESS)[:20])
-    cycles = {c.org_id: c for c in StarCycle.objects.filter(org__in=mine, year=year)}
+    cycles = selectors.cycles_of(mine, year)
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.cycles_for(user, VIEW, year=year, q=q), 50).get_page(request.GET.get("page"))
     queue = {k: v.count() for k, v in selectors.review_queue(user).items()}
@@ -359,13 +359,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def notice(request: HttpRequest) -> HttpResponse:
     """公示: readable by every logged-in person; anyone may object with a reason."""
     cycles = list(selectors.notice_cycles()[:500])
-    results = {
-        r.cycle_id: r
-        for r in StarResult.objects.filter(cycle__in=cycles, stage=StarResult.Stage.COUNTY).order_by("id")
-    }
-    names = {
-        s.code: s.name for s in Star.objects.filter(criteria_set_id__in={c.criteria_set_id for c in cycles})
-    }
+    results, names = selectors.notice_results(cycles)
     rows = [(c, results.get(c.pk)) for c in cycles]
     return render(request, "stars/notice.html", {"rows": rows, "names": names, "form": ObjectionForm()})
 

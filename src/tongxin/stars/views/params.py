@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from io import BytesIO
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from openpyxl import Workbook
 
 from tongxin.core.views import xlsx_file
-from tongxin.core.xlsx import append_row
+from tongxin.core.xlsx import table
 from tongxin.stars.selectors import this_year
 
 
@@ -28,15 +26,10 @@ def year_param(request: HttpRequest) -> int:
 def list_download(
     filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
-    """A list as an Excel download named ``filename``-YYYYMMDD.xlsx (rows streamed into a write-only
-    workbook; text that looks like a formula is neutralised by ``append_row``)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    append_row(ws, header)
-    for row in rows:
-        append_row(
-            ws, [v.isoformat() if isinstance(v, date) and not isinstance(v, datetime) else v for v in row]
-        )
-    buf = BytesIO()
-    wb.save(buf)
-    return xlsx_file(buf.getvalue(), filename)
+    """A list as an Excel download named ``filename``-YYYYMMDD.xlsx (rows streamed by
+    ``core.xlsx.table``, which writes text that looks like a formula as text)."""
+    cells = (
+        [v.isoformat() if isinstance(v, date) and not isinstance(v, datetime) else v for v in row]
+        for row in rows
+    )
+    return xlsx_file(table(name=title, columns=header, rows=cells), filename)

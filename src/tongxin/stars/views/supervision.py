@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from tongxin.core.errors import DomainError
 from tongxin.core.views import form_error, int_param, user_with
-from tongxin.orgs.models import Region
 from tongxin.stars import selectors, services
 from tongxin.stars.forms import TaskForm, TaskReportForm, TaskReturnForm, VisitForm
 from tongxin.stars.models import RectificationTask
@@ -27,7 +26,7 @@ def visits(request: HttpRequest) -> HttpResponse:
     can_supervise = user.has_perm_anywhere(SUPERVISE)
     form = VisitForm(
         request.POST or None,
-        regions=selectors.supervised_regions(user) if can_supervise else Region.objects.none(),
+        regions=selectors.supervised_regions(user),
     )
     if request.method == "POST":
         user_with(request, SUPERVISE)
