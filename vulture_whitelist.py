@@ -257,5 +257,3 @@ min_stars  # unused variable
 _.csp_nonce  # unused attribute
 
 # --- ALLOWLIST, may only shrink: dead code today, each owner deletes it and its line -------------
-ScopedUser  # unused class in src/tongxin/core/scoping.py
-row_hash  # unused function in src/tongxin/points/chain.py

@@ -16,12 +16,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "tongxin"
 
 # Pages and API read through scoped selectors (``orgs_for(user)`` …), never ``Model.objects``: a direct
 # read is where pages and API come to disagree about scope. file → number of direct reads left.
-DIRECT_MODEL_READS_ALLOWED: dict[str, int] = {
-    "accounts/api.py": 1,
-    "accounts/views.py": 4,
-    "points/views/home.py": 2,
-    "points/views/me.py": 1,
-}
+DIRECT_MODEL_READS_ALLOWED: dict[str, int] = {}
 
 MAX_LINES = 600
 # Files over MAX_LINES lines (migrations aside). file → lines today; split them, then drop the entry.
@@ -32,7 +27,7 @@ STRING_IMPORTS_ALLOWED: dict[str, int] = {}
 
 # ``# type: ignore[...]`` with no reason after it. Issue 10 asks for fewer than 20 in all, each with
 # its reason; this number may only go down.
-MAX_BARE_TYPE_IGNORES = 13
+MAX_BARE_TYPE_IGNORES = 11
 
 _BARE_IGNORE = re.compile(r"#\s*type:\s*ignore(\[[^\]]*\])?\s*$")
 

@@ -9,7 +9,7 @@ A row is visible when any of its paths starts with a granted path of the same tr
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
@@ -20,12 +20,6 @@ from django.http import Http404
 from tongxin.core import audit
 
 M = TypeVar("M", bound=models.Model)
-
-
-class ScopedUser(Protocol):
-    is_authenticated: bool
-
-    def scope_paths(self, perm: str) -> dict[str, list[str]]: ...
 
 
 def prefix_q(field: str, prefix: str) -> Q:
