@@ -56,10 +56,8 @@ def offer_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, 
     field.choices = list(choices)
 
 
-class IdChoiceField(_ModelChoiceField):
-    """A ``ModelChoiceField`` whose submitted id is checked to be a primary key before the query: a
-    non-numeric or out-of-range value is "not among the choices", a form error, never a 500.
-    ``label_of`` (optional) names each choice instead of ``str(obj)``."""
+class _LabelOf(_ModelChoiceField):
+    """``label_of`` (optional) names each choice instead of ``str(obj)``."""
 
     def __init__(self, *args: Any, label_of: Callable[[Any], str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +65,12 @@ class IdChoiceField(_ModelChoiceField):
 
     def label_from_instance(self, obj: Model) -> str:
         return self.label_of(obj) if self.label_of else super().label_from_instance(obj)
+
+
+class IdChoiceField(_LabelOf):
+    """A ``ModelChoiceField`` whose submitted id is checked to be a primary key before the query: a
+    non-numeric or out-of-range value is "not among the choices", a form error, never a 500.
+    ``label_of`` (optional) names each choice instead of ``str(obj)``."""
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
@@ -76,17 +80,10 @@ class IdChoiceField(_ModelChoiceField):
         return super().to_python(value)
 
 
-class IdMultipleChoiceField(_ModelMultipleChoiceField):
+class IdMultipleChoiceField(_LabelOf, _ModelMultipleChoiceField):
     """A ``ModelMultipleChoiceField`` that reports ids which cannot be primary keys (non-numeric, out of
     range) as "not among the choices" — a form error naming the value — instead of a database error.
     ``label_of`` (optional) names each choice instead of ``str(obj)``."""
-
-    def __init__(self, *args: Any, label_of: Callable[[Any], str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.label_of = label_of
-
-    def label_from_instance(self, obj: Model) -> str:
-        return self.label_of(obj) if self.label_of else super().label_from_instance(obj)
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, list | tuple):
