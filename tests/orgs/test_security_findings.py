@@ -350,3 +350,20 @@ def test_memberships_recorded_by_the_system_actor_need_no_scope(world: World) ->
         actor=SYSTEM, person=person, org=world.branch_a1, status="full", since=date(2024, 1, 1)
     )
     assert Membership.objects.get(person=person).org_id == world.branch_a1.pk
+
+
+# --- found by schemathesis: a date before the first rule version was a 500 ----------------------------
+
+
+def test_an_application_dated_before_the_rules_is_a_400_naming_the_date(world: World) -> None:
+    person = services.create_person(actor=SYSTEM, name="早申请", region=world.village_a1)
+    api, auth = api_client(world.user("county_admin"))
+    response = api.post(
+        f"/api/v1/people/{person.pk}/application",
+        {"org_id": world.branch_a1.pk, "applied_on": "1970-01-01"},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["field"] == "applied_on" and "1970-01-01" in body["message"]

@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from django.utils import timezone
 
+from tongxin.core.errors import DomainError
+
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 
@@ -93,10 +95,23 @@ def versions(rule_set_id: str) -> list[RuleSet]:
     return list(_all().get(rule_set_id, []))
 
 
+class RuleNotInForce(DomainError, LookupError):
+    """No version of a rule set was in force on the date asked: a date typed before the first version
+    (e.g. 1970-01-01) is bad input the person can correct, never a server error."""
+
+
 def in_force(rule_set_id: str, on: date | None = None) -> RuleSet:
-    """The version of ``rule_set_id`` in force on ``on`` (today by default)."""
+    """The version of ``rule_set_id`` in force on ``on`` (today by default); ``RuleNotInForce`` (a
+    ``DomainError``: 400 in the API, a form error on pages) for a date before its first version."""
     on = on or timezone.localdate()
-    candidates = [r for r in _all().get(rule_set_id, []) if r.effective_from <= on]
+    known = _all().get(rule_set_id, [])
+    candidates = [r for r in known if r.effective_from <= on]
     if not candidates:
-        raise LookupError(f"没有在 {on} 生效的规则集 {rule_set_id}")
+        if not known:
+            raise LookupError(f"规则集 {rule_set_id} 不存在")
+        first = known[0]
+        raise RuleNotInForce(
+            f"日期 {on.isoformat()} 早于“{first.title}”最早的生效日期（{first.effective_from.isoformat()}），"
+            "无法按规则办理，请核对日期。"
+        )
     return candidates[-1]

@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.core import audit
+from tongxin.core import audit, rules
 from tongxin.core.audit import service
 from tongxin.core.errors import DomainError
 from tongxin.core.scoping import in_scope
@@ -41,7 +41,10 @@ def record_application(*, actor: User, person: Person, org: PartyOrg, applied_on
             f"{person.name}已登记为{existing.get_status_display()}（{existing.org.name}），不能重复登记入党申请。",
             field="person",
         )
-    min_age = int(coverage.rule_set(applied_on).value("applicant_min_age"))
+    try:
+        min_age = int(coverage.rule_set(applied_on).value("applicant_min_age"))
+    except rules.RuleNotInForce as exc:
+        raise DomainError(exc.message, field="applied_on") from None
     if person.birth_date and _age_on(person.birth_date, applied_on) < min_age:
         raise DomainError(f"递交申请书时未满{min_age}周岁。", field="applied_on")
     if not org.is_active:
