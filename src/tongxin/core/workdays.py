@@ -37,7 +37,7 @@ def covered(year: int) -> bool:
     """Whether the national holiday calendar for ``year`` is known (published and in the package)."""
     try:
         chinese_calendar.is_workday(date(year, 1, 1))
-    except NotImplementedError:
+    except NotImplementedError:  # chinesecalendar's way of saying a year's holidays are not published yet
         return False
     return True
 

@@ -23,7 +23,6 @@ import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+import tongxin
 from tongxin.accounts.system import SYSTEM
 from tongxin.core import audit
 from tongxin.points import chain, verify
@@ -62,10 +62,7 @@ def quote(name: str) -> str:
 
 
 def app_version() -> str:
-    try:
-        return metadata.version("tongxin")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return tongxin.__version__
 
 
 def _counts_and_heads(cur: Any, tables: list[str]) -> tuple[dict[str, int], dict[str, list[Any]]]:
